@@ -1,0 +1,33 @@
+// Package plot draws the figures of the Neuromatch tutorial "Tasks, inductive
+// bias and robustness" with
+// gonum.org/v1/plot: the same content, labels, titles, axes and figure sizes
+// as its matplotlib helpers.
+//
+//	plot_inputs_over_time            InputsOverTime (with ExaggerateGoCue for the ×5 go cue)
+//	plot_muscles_over_time           MusclesOverTime
+//	plot_training_validation_losses  TrainingValidationLosses
+//	plot_hidden_unit_activations     HiddenUnitActivations (rectified tanh applied)
+//	plot_psth                        PSTH
+//	plot_perturbation_results        PerturbationResults
+//
+// Each returns a *Figure: a *plot.Plot with its size and, where the tutorial
+// puts the legend outside the axes, a side legend. Render it with SVG, PNG
+// or PDF, write it atomically with Save (the format follows the extension),
+// or show it in a GoNB notebook with Display (SVG) or DisplayPNG. A
+// notebook cell that displays figures must call gonbui.Sync() at its end
+// (github.com/janpfeifer/gonb/gonbui), or the last display may be lost.
+//
+// Every function takes options: Note("(synthetic data)") appends a note to
+// the title, so that figures drawn from the synthetic stand-in data say so;
+// Size overrides the figure size.
+//
+// Differences from the matplotlib originals: no xkcd style; fonts are the
+// Liberation fonts gonum/plot ships (deterministic output); the training-loss
+// figure's x axis spans the epochs (the tutorial's xlim=(-1.8, .7) would hide
+// them all).
+//
+// The golden-image tests compare PNG renders (4×3 in at 96 dpi) with
+// testdata/*_golden.png; after an intended change regenerate them with
+//
+//	go test -run TestGolden ./nmatools/plot/ -regen
+package plot

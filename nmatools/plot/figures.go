@@ -1,0 +1,401 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/neuromatch/nmatools/nmatools/nd"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Tab10 is matplotlib's default colour cycle ("tab10"), used for line plots
+// as the tutorial's figures do.
+var Tab10 = []color.Color{
+	rgb(0x1f77b4), rgb(0xff7f0e), rgb(0x2ca02c), rgb(0xd62728), rgb(0x9467bd),
+	rgb(0x8c564b), rgb(0xe377c2), rgb(0x7f7f7f), rgb(0xbcbd22), rgb(0x17becf),
+}
+
+func rgb(v uint32) color.Color {
+	return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 255}
+}
+
+// Option changes a figure as it is built.
+type Option func(*config)
+
+type config struct {
+	note string
+	w, h vg.Length
+}
+
+// Note appends a note to the title, separated by a space: Note("(synthetic
+// data)") marks figures drawn from the synthetic stand-in data.
+func Note(s string) Option { return func(c *config) { c.note = s } }
+
+// Size overrides the figure size (default: the tutorial's figsize).
+func Size(w, h vg.Length) Option { return func(c *config) { c.w, c.h = w, h } }
+
+func configure(defW, defH float64, opts []Option) config {
+	c := config{w: vg.Length(defW) * vg.Inch, h: vg.Length(defH) * vg.Inch}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+func (c config) title(t string) string {
+	if c.note == "" {
+		return t
+	}
+	if t == "" {
+		return c.note
+	}
+	return t + " " + c.note
+}
+
+func newPlot(title, xlabel, ylabel string) *gplot.Plot {
+	p := gplot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	return p
+}
+
+func sideLegend() *gplot.Legend {
+	l := gplot.NewLegend()
+	l.Left = true
+	l.Top = true
+	l.TextStyle.Font.Size = vg.Points(8)
+	return &l
+}
+
+func line(xs []float64, y func(i int) float64, col color.Color) (*plotter.Line, error) {
+	pts := make(plotter.XYs, len(xs))
+	for i, x := range xs {
+		pts[i].X, pts[i].Y = x, y(i)
+	}
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = col
+	l.Width = vg.Points(1.5)
+	return l, nil
+}
+
+// check2D checks that a is a (len(times), ≥minCols) array.
+func check2D(what string, times []float64, a *nd.Array, minCols int) error {
+	if a == nil {
+		return fmt.Errorf("plot: %s is nil", what)
+	}
+	if len(a.Shape) != 2 {
+		return fmt.Errorf("plot: %s must be 2-D (time, feature), got shape %v; take one condition first, e.g. a.Index(0)", what, a.Shape)
+	}
+	if len(times) == 0 {
+		return fmt.Errorf("plot: no time values")
+	}
+	if a.Shape[0] != len(times) {
+		return fmt.Errorf("plot: %s has %d time steps but %d times were given", what, a.Shape[0], len(times))
+	}
+	if a.Shape[1] < minCols {
+		return fmt.Errorf("plot: %s has %d columns, need at least %d", what, a.Shape[1], minCols)
+	}
+	for _, v := range times {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("plot: times contain %v", v)
+		}
+	}
+	return nil
+}
+
+func xRange(p *gplot.Plot, lo, hi float64) {
+	if lo == hi {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	p.X.Min, p.X.Max = lo, hi
+}
+
+func minMax(xs []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	return lo, hi
+}
+
+// ExaggerateGoCue returns a copy of a (time, 16) input array with its last
+// feature (the go cue) multiplied by factor, as the tutorial does (×5) before
+// plotting inputs.
+func ExaggerateGoCue(inputs *nd.Array, factor float64) (*nd.Array, error) {
+	if inputs == nil || len(inputs.Shape) != 2 || inputs.Shape[1] == 0 {
+		var sh []int
+		if inputs != nil {
+			sh = inputs.Shape
+		}
+		return nil, fmt.Errorf("plot: ExaggerateGoCue wants a (time, feature) array, got shape %v", sh)
+	}
+	out := inputs.Clone()
+	f := out.Shape[1]
+	for t := 0; t < out.Shape[0]; t++ {
+		out.Data[t*f+f-1] *= float32(factor)
+	}
+	return out, nil
+}
+
+// InputsOverTime is plot_inputs_over_time: every input feature against time,
+// labelled "Feature 1"… and "Go Cue" for the last one, legend outside on the
+// right; 8×3 in. inputs is (time, features); title "" gives "Inputs over Time".
+func InputsOverTime(times []float64, inputs *nd.Array, title string, opts ...Option) (*Figure, error) {
+	if err := check2D("inputs", times, inputs, 1); err != nil {
+		return nil, err
+	}
+	if title == "" {
+		title = "Inputs over Time"
+	}
+	c := configure(8, 3, opts)
+	p := newPlot(c.title(title), "Time (s)", "Value (A.U.)")
+	leg := sideLegend()
+	nf := inputs.Shape[1]
+	for k := 0; k < nf; k++ {
+		l, err := line(times, func(i int) float64 { return float64(inputs.Data[i*nf+k]) }, Tab10[k%len(Tab10)])
+		if err != nil {
+			return nil, fmt.Errorf("plot: inputs feature %d: %w", k+1, err)
+		}
+		p.Add(l)
+		name := fmt.Sprintf("Feature %d", k+1)
+		if k == nf-1 {
+			name = "Go Cue"
+		}
+		leg.Add(name, l)
+	}
+	lo, hi := minMax(times)
+	xRange(p, lo, hi)
+	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
+}
+
+// MusclesOverTime is plot_muscles_over_time: the two muscle outputs
+// (time, 2) against time, "Muscle 1"/"Muscle 2", legend outside; 8×3 in.
+// title "" gives "Muscles over Time".
+func MusclesOverTime(times []float64, outputs *nd.Array, title string, opts ...Option) (*Figure, error) {
+	if err := check2D("outputs", times, outputs, 2); err != nil {
+		return nil, err
+	}
+	if title == "" {
+		title = "Muscles over Time"
+	}
+	c := configure(8, 3, opts)
+	p := newPlot(c.title(title), "Time (s)", "Value (A.U.)")
+	leg := sideLegend()
+	nc := outputs.Shape[1]
+	for k := 0; k < 2; k++ {
+		l, err := line(times, func(i int) float64 { return float64(outputs.Data[i*nc+k]) }, Tab10[k])
+		if err != nil {
+			return nil, fmt.Errorf("plot: muscle %d: %w", k+1, err)
+		}
+		p.Add(l)
+		leg.Add(fmt.Sprintf("Muscle %d", k+1), l)
+	}
+	lo, hi := minMax(times)
+	xRange(p, lo, hi)
+	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
+}
+
+// TrainingValidationLosses is plot_training_validation_losses: training and
+// validation loss against epochs 1..actualEpochs; 8×4 in, legend inside.
+//
+// The tutorial also calls plt.xlim(xlim) with the module-level xlim=(-1.8, .7)
+// meant for time axes, which would hide every epoch; the x axis here spans
+// the epochs instead.
+func TrainingValidationLosses(epochLosses, valLosses []float64, actualEpochs int, title string, opts ...Option) (*Figure, error) {
+	if actualEpochs <= 0 {
+		return nil, fmt.Errorf("plot: actualEpochs must be positive, got %d", actualEpochs)
+	}
+	if len(epochLosses) != actualEpochs || len(valLosses) != actualEpochs {
+		return nil, fmt.Errorf("plot: need %d training and validation losses (one per epoch), got %d and %d",
+			actualEpochs, len(epochLosses), len(valLosses))
+	}
+	c := configure(8, 4, opts)
+	p := newPlot(c.title(title), "Epoch", "Loss")
+	xs := make([]float64, actualEpochs)
+	for i := range xs {
+		xs[i] = float64(i + 1)
+	}
+	for k, s := range []struct {
+		name string
+		v    []float64
+	}{{"Training Loss", epochLosses}, {"Validation Loss", valLosses}} {
+		l, err := line(xs, func(i int) float64 { return s.v[i] }, Tab10[k])
+		if err != nil {
+			return nil, fmt.Errorf("plot: %s: %w", s.name, err)
+		}
+		p.Add(l)
+		p.Legend.Add(s.name, l)
+	}
+	p.Legend.Top = true
+	xRange(p, 1, float64(actualEpochs))
+	return &Figure{Plot: p, Width: c.w, Height: c.h}, nil
+}
+
+// RectifiedTanh is the tutorial's nonlinearity: tanh(x) for x > 0, else 0.
+func RectifiedTanh(x float64) float64 {
+	if x > 0 {
+		return math.Tanh(x)
+	}
+	return 0
+}
+
+// HiddenUnitActivations is plot_hidden_unit_activations: the first
+// neuronsToPlot hidden units of hidden (time, N), given before the
+// nonlinearity, passed through the rectified tanh and drawn against times;
+// "Neuron 1"…, legend outside; 8×4 in. neuronsToPlot ≤ 0 gives 5; title ""
+// gives "PSTHs of Hidden Units". The x label is the tutorial's "Time Steps".
+func HiddenUnitActivations(hidden *nd.Array, times []float64, neuronsToPlot int, title string, opts ...Option) (*Figure, error) {
+	if err := check2D("hidden", times, hidden, 1); err != nil {
+		return nil, err
+	}
+	if neuronsToPlot <= 0 {
+		neuronsToPlot = 5
+	}
+	if title == "" {
+		title = "PSTHs of Hidden Units"
+	}
+	c := configure(8, 4, opts)
+	p := newPlot(c.title(title), "Time Steps", "Activation")
+	leg := sideLegend()
+	n := hidden.Shape[1]
+	for k := 0; k < min(neuronsToPlot, n); k++ {
+		l, err := line(times, func(i int) float64 { return RectifiedTanh(float64(hidden.Data[i*n+k])) }, Tab10[k%len(Tab10)])
+		if err != nil {
+			return nil, fmt.Errorf("plot: neuron %d: %w", k+1, err)
+		}
+		p.Add(l)
+		leg.Add(fmt.Sprintf("Neuron %d", k+1), l)
+	}
+	xRange(p, times[0], times[len(times)-1])
+	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
+}
+
+// PSTH is plot_psth: firing rates (time, neuron) in Hz of the first
+// neuronsToPlot neurons against times in seconds relative to movement onset
+// (data.M1's Times and one condition of its PSTH, e.g. m1.PSTH.Index(0));
+// 8×4 in. neuronsToPlot ≤ 0 gives 5; title "" gives "PSTHs of real data".
+func PSTH(times []float64, rates *nd.Array, neuronsToPlot int, title string, opts ...Option) (*Figure, error) {
+	if err := check2D("rates", times, rates, 1); err != nil {
+		return nil, err
+	}
+	if neuronsToPlot <= 0 {
+		neuronsToPlot = 5
+	}
+	if neuronsToPlot > rates.Shape[1] {
+		return nil, fmt.Errorf("plot: asked for %d neurons, the data hold %d", neuronsToPlot, rates.Shape[1])
+	}
+	if title == "" {
+		title = "PSTHs of real data"
+	}
+	c := configure(8, 4, opts)
+	p := newPlot(c.title(title), "Time (s)", "Average Activity (Hz)")
+	leg := sideLegend()
+	n := rates.Shape[1]
+	for k := 0; k < neuronsToPlot; k++ {
+		l, err := line(times, func(i int) float64 { return float64(rates.Data[i*n+k]) }, Tab10[k%len(Tab10)])
+		if err != nil {
+			return nil, fmt.Errorf("plot: neuron %d: %w", k+1, err)
+		}
+		p.Add(l)
+		leg.Add(fmt.Sprintf("Neuron %d", k+1), l)
+	}
+	xRange(p, times[0], times[len(times)-1])
+	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
+}
+
+// MeanStd is one bar of PerturbationResults: the mean error and its standard
+// deviation, in percent of the null model's error.
+type MeanStd struct{ Mean, Std float64 }
+
+// LevelLabel formats a perturbation level as the tutorial's xticks do:
+// f"{x:.5f}" if x < 0.1 else f"{x}" (Python's shortest float repr).
+func LevelLabel(x float64) string {
+	if x < 0.1 {
+		return strconv.FormatFloat(x, 'f', 5, 64)
+	}
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEnN") {
+		s += ".0"
+	}
+	return s
+}
+
+// PerturbationResults is plot_perturbation_results: for each level, a blue
+// bar (regularized) and a red bar (unregularized), 0.35 wide, with ±std error
+// bars, x ticks labelled by LevelLabel, y from 0 to 100, a legend; 8×6 in.
+func PerturbationResults(levels []float64, regularized, unregularized []MeanStd, title string, opts ...Option) (*Figure, error) {
+	n := len(levels)
+	if n == 0 {
+		return nil, fmt.Errorf("plot: no perturbation levels")
+	}
+	if len(regularized) != n || len(unregularized) != n {
+		return nil, fmt.Errorf("plot: %d levels but %d regularized and %d unregularized results; give one per level",
+			n, len(regularized), len(unregularized))
+	}
+	c := configure(8, 6, opts)
+	p := newPlot(c.title(title), "Perturbation Magnitude", "Normalized Error (%)")
+	const barWidth = 0.35
+	for _, s := range []struct {
+		name  string
+		v     []MeanStd
+		off   float64
+		color color.Color
+	}{
+		{"Regularized Model", regularized, -barWidth / 2, color.RGBA{B: 255, A: 255}},
+		{"Unregularized Model", unregularized, barWidth / 2, color.RGBA{R: 255, A: 255}},
+	} {
+		rings := make([]plotter.XYer, n)
+		errs := errPoints{}
+		for i, ms := range s.v {
+			if math.IsNaN(ms.Mean) || math.IsNaN(ms.Std) {
+				return nil, fmt.Errorf("plot: %s result %d is NaN", s.name, i)
+			}
+			x := float64(i) + s.off
+			rings[i] = plotter.XYs{{X: x - barWidth/2, Y: 0}, {X: x + barWidth/2, Y: 0},
+				{X: x + barWidth/2, Y: ms.Mean}, {X: x - barWidth/2, Y: ms.Mean}}
+			errs.XYs = append(errs.XYs, plotter.XY{X: x, Y: ms.Mean})
+			errs.YErrors = append(errs.YErrors, struct{ Low, High float64 }{Low: ms.Std, High: ms.Std})
+		}
+		poly, err := plotter.NewPolygon(rings...)
+		if err != nil {
+			return nil, fmt.Errorf("plot: %s bars: %w", s.name, err)
+		}
+		poly.Color = s.color
+		poly.LineStyle.Width = 0
+		eb, err := plotter.NewYErrorBars(errs)
+		if err != nil {
+			return nil, fmt.Errorf("plot: %s error bars: %w", s.name, err)
+		}
+		eb.CapWidth = vg.Points(10) // matplotlib capsize=5 is the half-width in points
+		eb.LineStyle.Width = vg.Points(1.5)
+		p.Add(poly, eb)
+		p.Legend.Add(s.name, poly)
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = vg.Points(4)
+	p.X.Padding, p.Y.Padding = 0, 0
+	ticks := make([]gplot.Tick, n)
+	for i, l := range levels {
+		ticks[i] = gplot.Tick{Value: float64(i), Label: LevelLabel(l)}
+	}
+	p.X.Tick.Marker = gplot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = -0.5-0.1*barWidth, float64(n)-0.5+0.1*barWidth
+	p.Y.Min, p.Y.Max = 0, 100
+	return &Figure{Plot: p, Width: c.w, Height: c.h}, nil
+}
+
+type errPoints struct {
+	plotter.XYs
+	plotter.YErrors
+}
