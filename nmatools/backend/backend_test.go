@@ -1,0 +1,110 @@
+package backend
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func reset() {
+	mu.Lock()
+	resolved, cached, cachedE = false, nil, nil
+	mu.Unlock()
+}
+
+func TestUnknownBackendIsError(t *testing.T) {
+	t.Setenv(EnvBackend, "nosuchbackend")
+	reset()
+	defer reset()
+	b, err := Get()
+	if err == nil || b != nil {
+		t.Fatalf("Get with GOMLX_BACKEND=nosuchbackend: got %v, %v; want an error", b, err)
+	}
+	for _, want := range []string{"nosuchbackend", "go", "xla"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if _, err := New("bogus:thing"); err == nil {
+		t.Error("New(\"bogus:thing\") did not fail")
+	}
+}
+
+func TestGoBackendForced(t *testing.T) {
+	t.Setenv(EnvBackend, "go")
+	reset()
+	defer reset()
+	b, err := Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, _ := Selected(); ch.Config != "go" || b == nil {
+		t.Fatalf("backend %q (%v), want go", ch.Config, b)
+	}
+	if !strings.Contains(Report(), "GOMLX_BACKEND") {
+		t.Errorf("Report does not say why:\n%s", Report())
+	}
+}
+
+func TestFallbackWithoutPlugin(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvBackend, "")
+	t.Setenv(EnvPluginPath, dir)
+	t.Setenv("HOME", dir)
+	t.Setenv("NMATOOLS_ROOT", dir)
+	for _, d := range []string{"/usr/local/lib/go-xla", "/usr/local/lib/gomlx/pjrt"} {
+		if _, err := os.Stat(filepath.Join(d, PluginFile)); err == nil {
+			t.Skipf("a plugin is installed system-wide in %s", d)
+		}
+	}
+	var notice bytes.Buffer
+	Notice = &notice
+	defer func() { Notice = os.Stderr }()
+	reset()
+	defer reset()
+	b, err := Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, _ := Selected(); ch.Config != "go" || b == nil {
+		t.Fatalf("backend %q (%v), want go", ch.Config, b)
+	}
+	if n := strings.Count(notice.String(), "\n"); n != 1 || !strings.Contains(notice.String(), "pure-Go") {
+		t.Errorf("want a one-line notice, got %q", notice.String())
+	}
+	if !strings.Contains(Report(), "make xla") {
+		t.Errorf("Report does not say how to get XLA:\n%s", Report())
+	}
+}
+
+func TestBrokenPluginIsRejected(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, PluginFile)
+	if err := os.WriteFile(p, []byte("not an ELF file"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	if err := Probe(p); err == nil {
+		t.Fatal("Probe accepted a text file as a PJRT plugin")
+	}
+	t.Setenv(EnvBackend, "xla:"+p)
+	reset()
+	defer reset()
+	if _, err := Get(); err == nil {
+		t.Fatal("Get accepted GOMLX_BACKEND pointing at a broken plugin")
+	}
+}
+
+// TestProbePlugin checks a real plugin when NMATOOLS_TEST_PLUGIN names one.
+func TestProbePlugin(t *testing.T) {
+	p := os.Getenv("NMATOOLS_TEST_PLUGIN")
+	if p == "" {
+		t.Skip("set NMATOOLS_TEST_PLUGIN=/abs/path/plugin.so to test-load a plugin")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	if err := Probe(p); err != nil {
+		t.Fatalf("Probe(%s): %v", p, err)
+	}
+}

@@ -1,0 +1,18 @@
+// Package backend picks the GoMLX compute backend every nmatools package runs on.
+//
+// Get chooses, in order:
+//
+//  1. $GOMLX_BACKEND when it is set ("go", "go:parallelism=-1", "xla:cpu",
+//     "xla:/abs/path/pjrt_c_api_cpu_plugin.so", "xla:cuda" — CUDA is selectable but untested here).
+//     A name that no compiled-in backend knows is a clear error, never a panic.
+//  2. XLA on the CPU, when a PJRT CPU plugin is found in $PJRT_PLUGIN_LIBRARY_PATH,
+//     ~/.local/lib/go-xla, /usr/local/lib/go-xla, /usr/local/lib/gomlx/pjrt or the
+//     repository's build/pjrt/ directory (where `make xla` installs it). The plugin is
+//     first loaded in a child process (a broken plugin can crash inside dlopen), and the
+//     verdict is cached in memory and under the user cache directory.
+//  3. The pure-Go backend "go", with a one-line notice on stderr.
+//
+// GOMLX_NO_AUTO_INSTALL is always set: nothing is ever downloaded. Report
+// explains what runs and how to get XLA; `nmatools backend` prints it (the
+// tutorial's set_device).
+package backend

@@ -1,0 +1,34 @@
+package backend
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report explains which backend runs and why, where plugins are searched and how to
+// get XLA. It is the text of `nmatools backend` (the tutorial's set_device).
+func Report() string {
+	var sb strings.Builder
+	b, err := Get()
+	ch, _ := Selected()
+	if err != nil {
+		fmt.Fprintf(&sb, "Backend: none — %v\n", err)
+	} else {
+		fmt.Fprintf(&sb, "Backend: %s (%s)\n", b.Name(), b.Description())
+		fmt.Fprintf(&sb, "Why: %s.\n", ch.Reason)
+		if ch.Plugin != "" {
+			fmt.Fprintf(&sb, "PJRT plugin: %s\n", ch.Plugin)
+		}
+	}
+	fmt.Fprintf(&sb, "PJRT CPU plugin (%s) search directories:\n", PluginFile)
+	for _, d := range SearchDirs() {
+		fmt.Fprintf(&sb, "  %s\n", d)
+	}
+	if ch.Plugin == "" {
+		sb.WriteString("To run on XLA CPU (faster for large batches): `make xla` installs the plugin into build/pjrt/,\n" +
+			"then Get picks it automatically (or set GOMLX_BACKEND=xla:/abs/path/" + PluginFile + ").\n")
+	}
+	sb.WriteString("Force a backend with GOMLX_BACKEND: go | go:parallelism=-1 | xla:cpu | xla:/abs/plugin.so | " +
+		"xla:cuda (GPU: selectable, untested here).\n")
+	return sb.String()
+}
