@@ -114,3 +114,5 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("old file damaged: %v", err)
 	}
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
