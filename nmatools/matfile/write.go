@@ -282,14 +282,22 @@ func (e *encoder) matrix(name string, v Value, global bool, path string) error {
 			b.element(im.typ, im.data)
 		}
 	case *Char:
+		// UTF-8 (as scipy and recent MATLAB write), unless a surrogate
+		// pair needs UTF-16 code units to keep one unit per element.
 		u := make([]byte, 2*len(x.Data))
+		surrogates := false
 		for i, r := range x.Data {
 			if r < 0 || r > 0xFFFF {
 				return fmt.Errorf("matfile: %s: character U+%04X is not one UTF-16 code unit (build Char values with NewString)", path, r)
 			}
+			surrogates = surrogates || (r >= 0xD800 && r <= 0xDFFF)
 			b.order.PutUint16(u[2*i:], uint16(r))
 		}
-		b.element(miUINT16, u)
+		if surrogates {
+			b.element(miUINT16, u)
+		} else {
+			b.element(miUTF8, []byte(string(x.Data)))
+		}
 	case *Cell:
 		for i, el := range x.Elems {
 			if err := b.matrix("", el, false, fmt.Sprintf("%s{%d}", path, i+1)); err != nil {
