@@ -1,0 +1,2 @@
+// Package data loads and prepares the tutorial's data: placeholder.
+package data
