@@ -1,0 +1,204 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/neuromatch/nmatools/nmatools/nd"
+)
+
+// Stat is the result at one perturbation level: the mean and standard
+// deviation (numpy's np.std, ddof=0) of the error in percent of MaxError.
+type Stat struct {
+	Level, Mean, Std float64
+}
+
+// meanStd is np.mean and np.std (ddof=0).
+func meanStd(xs []float64) (m, s float64) {
+	for _, x := range xs {
+		m += x
+	}
+	m /= float64(len(xs))
+	for _, x := range xs {
+		s += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(s / float64(len(xs)))
+}
+
+// MaxError is the tutorial's null-model error: the mean squared difference
+// between the targets (conditions, time, outputs) and their mean over
+// conditions and time, per output:
+//
+//	max_error = ((outputs - outputs.mean(axis=[0, 1], keepdims=True)) ** 2).mean()
+//
+// The tutorial computes it on all 27 conditions (data.Dataset.Outputs), not
+// on the 20 it perturbs. It returns an error for a target array that is not
+// 3-D or is empty.
+func MaxError(targets *nd.Array) (float64, error) {
+	if targets == nil || len(targets.Shape) != 3 || targets.Len() == 0 {
+		var sh []int
+		if targets != nil {
+			sh = targets.Shape
+		}
+		return 0, fmt.Errorf("sweep: MaxError wants targets of shape (conditions, time, outputs), got %v", sh)
+	}
+	o := targets.Shape[2]
+	mean := make([]float64, o)
+	for i, v := range targets.Data {
+		mean[i%o] += float64(v)
+	}
+	cnt := float64(targets.Len() / o)
+	for k := range mean {
+		mean[k] /= cnt
+	}
+	var s float64
+	for i, v := range targets.Data {
+		d := float64(v) - mean[i%o]
+		s += d * d
+	}
+	return s / float64(targets.Len()), nil
+}
+
+// inputNorms is torch.norm(inputs, p=2, dim=-1): (n,T) L2 norms over features.
+func inputNorms(u *nd.Array) []float32 {
+	f := u.Shape[len(u.Shape)-1]
+	rows := u.Len() / f
+	out := make([]float32, rows)
+	for r := 0; r < rows; r++ {
+		var s float64
+		for _, v := range u.Data[r*f : (r+1)*f] {
+			s += float64(v) * float64(v)
+		}
+		out[r] = float32(math.Sqrt(s))
+	}
+	return out
+}
+
+// drawNoise fills xi (n·F values, one F-vector per sequence) from rng:
+// U[0,1) as torch.rand does (the tutorial), or N(0,1) when gaussian.
+func drawNoise(rng *rand.Rand, xi []float32, gaussian bool) {
+	for i := range xi {
+		if gaussian {
+			xi[i] = float32(rng.NormFloat64())
+		} else {
+			xi[i] = rng.Float32()
+		}
+	}
+}
+
+// perturbInto writes u + ξ·strength·‖u_t‖ into dst (n,T,F): one noise vector
+// per sequence held over time, scaled at each step by that step's input norm;
+// float32 arithmetic in the tutorial's order ((ξ·s)·‖u‖, then added).
+func perturbInto(dst []float32, u *nd.Array, norms []float32, xi []float32, strength float64) {
+	n, T, F := u.Shape[0], u.Shape[1], u.Shape[2]
+	s := float32(strength)
+	for i := 0; i < n; i++ {
+		for t := 0; t < T; t++ {
+			row := (i*T + t) * F
+			nt := norms[i*T+t]
+			for f := 0; f < F; f++ {
+				dst[row+f] = u.Data[row+f] + (xi[i*F+f]*s)*nt
+			}
+		}
+	}
+}
+
+// seqMSE returns the per-sequence mean squared error of outputs (n,T,O)
+// (given as a flat slice) against targets (n,T,O).
+func seqMSE(out []float32, targets *nd.Array) []float64 {
+	n := targets.Shape[0]
+	per := targets.Len() / n
+	res := make([]float64, n)
+	for i := 0; i < n; i++ {
+		var s float64
+		for j := i * per; j < (i+1)*per; j++ {
+			d := float64(out[j]) - float64(targets.Data[j])
+			s += d * d
+		}
+		res[i] = s / float64(per)
+	}
+	return res
+}
+
+// batchLosses groups per-sequence MSEs into the batches of a shuffled
+// DataLoader(batch_size=bs, shuffle=True) and returns each batch's MSE (the
+// mean over its sequences: all have the same length). With n ≤ bs there is
+// one batch and rng is not used.
+func batchLosses(mse []float64, bs int, rng *rand.Rand) []float64 {
+	n := len(mse)
+	if bs <= 0 || n <= bs {
+		m, _ := meanStd(mse)
+		return []float64{m}
+	}
+	perm := rng.Perm(n)
+	var out []float64
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		var s float64
+		for _, i := range perm[lo:hi] {
+			s += mse[i]
+		}
+		out = append(out, s/float64(hi-lo))
+	}
+	return out
+}
+
+// checkData validates inputs (n,T,F) and targets (n,T,O) against the network.
+func checkData(w *net, inputs, targets *nd.Array) error {
+	if inputs == nil || targets == nil {
+		return fmt.Errorf("sweep: inputs and targets are required")
+	}
+	if len(inputs.Shape) != 3 || len(targets.Shape) != 3 {
+		return fmt.Errorf("sweep: inputs must be (conditions, time, features) and targets (conditions, time, outputs); got %v and %v", inputs.Shape, targets.Shape)
+	}
+	if inputs.Shape[0] != targets.Shape[0] || inputs.Shape[1] != targets.Shape[1] {
+		return fmt.Errorf("sweep: inputs %v and targets %v disagree on conditions or time steps", inputs.Shape, targets.Shape)
+	}
+	if inputs.Shape[0] == 0 || inputs.Shape[1] == 0 {
+		return fmt.Errorf("sweep: empty inputs %v", inputs.Shape)
+	}
+	N, F, O := w.sizes()
+	if inputs.Shape[2] != F {
+		return fmt.Errorf("sweep: inputs have %d features, the model takes %d", inputs.Shape[2], F)
+	}
+	if targets.Shape[2] != O {
+		return fmt.Errorf("sweep: targets have %d outputs, the model produces %d", targets.Shape[2], O)
+	}
+	if w.J.Shape[len(w.J.Shape)-2] != N || w.Bx.Len() != N || w.C.Len() != O {
+		return fmt.Errorf("sweep: inconsistent model weights: J %v, B %v, bx %v, W %v, c %v",
+			w.J.Shape, w.B.Shape, w.Bx.Shape, w.W.Shape, w.C.Shape)
+	}
+	if w.TauOverDt <= 0 {
+		return fmt.Errorf("sweep: tau_over_dt must be positive, got %v", w.TauOverDt)
+	}
+	return nil
+}
+
+func checkLevels(levels []float64, repeats int, maxErr float64) error {
+	if len(levels) == 0 {
+		return fmt.Errorf("sweep: no perturbation levels given")
+	}
+	for _, l := range levels {
+		if math.IsNaN(l) || math.IsInf(l, 0) || l < 0 {
+			return fmt.Errorf("sweep: perturbation level %v must be finite and ≥ 0", l)
+		}
+	}
+	if repeats < 1 {
+		return fmt.Errorf("sweep: repeats must be ≥ 1, got %d", repeats)
+	}
+	if !(maxErr > 0) || math.IsInf(maxErr, 0) {
+		return fmt.Errorf("sweep: max_error must be a positive number, got %v (constant targets?)", maxErr)
+	}
+	return nil
+}
+
+// chunking splits total blocks into equal chunks of at most maxBlocks: it
+// returns the number of chunks and the (common) chunk size; the last chunk is
+// padded, so one compiled graph serves all.
+func chunking(total, maxBlocks int) (chunks, size int) {
+	maxBlocks = max(1, maxBlocks)
+	chunks = (total + maxBlocks - 1) / maxBlocks
+	size = (total + chunks - 1) / chunks
+	return chunks, size
+}

@@ -1,0 +1,157 @@
+package sweep
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // the graph DSL reads better unqualified
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/neuromatch/nmatools/nmatools/nd"
+)
+
+// net is the CTRNN's weights as host arrays. Any of J, B, W may carry a
+// leading batch axis K (one network per k); the others are shared.
+type net struct {
+	J, B, Bx, W, C *nd.Array // (N,N) or (K,N,N); (N,F) or (K,N,F); (N); (O,N) or (K,O,N); (O)
+	TauOverDt      float64
+}
+
+func (w *net) sizes() (n, f, o int) {
+	j, b, ww := w.J.Shape, w.B.Shape, w.W.Shape
+	return j[len(j)-1], b[len(b)-1], ww[len(ww)-2]
+}
+
+// unroll builds the whole-trajectory graph for a batch of K networks (or one
+// shared network) over n sequences:
+//
+//	u  (n,T,F) shared by every k, or (K,n,T,F)
+//	J  (N,N) or (K,N,N);  B (N,F) or (K,N,F);  bx (N);  W (O,N) or (K,O,N);  c (O)
+//
+// and returns the outputs (K,n,T,O) (K is 1 when nothing is batched). The step
+// is the tutorial's forward: r = rtanh(x); x += (−x + (J·r + B·u) + bx)/τ;
+// out = W·rtanh(x) + c, from x = 0. The input projection B·u is one
+// DotGeneral for all steps, before the loop: this avoids the pure-Go
+// backend's deadlock at large batch (250 independent large matmuls) and is
+// faster.
+func unroll(tau float64, ins []*Node) *Node {
+	u, J, B, bx, W, c := ins[0], ins[1], ins[2], ins[3], ins[4], ins[5]
+	g := u.Graph()
+	k := 1
+	for _, a := range []*Node{J, B, W} {
+		if a.Rank() == 3 {
+			k = a.Shape().Dimensions[0]
+		}
+	}
+	uK := u.Rank() == 4
+	if B.Rank() == 3 && !uK {
+		d := u.Shape().Dimensions
+		u = BroadcastToDims(ExpandAxes(u, 0), k, d[0], d[1], d[2])
+		uK = true
+	}
+	var drive *Node // (K|1, n, T, N)
+	switch {
+	case B.Rank() == 3:
+		drive = DotGeneral(u, []int{3}, []int{0}, B, []int{2}, []int{0})
+	case uK:
+		drive = DotGeneral(u, []int{3}, nil, B, []int{1}, nil)
+	default:
+		drive = ExpandAxes(DotGeneral(u, []int{2}, nil, B, []int{1}, nil), 0)
+	}
+	dd := drive.Shape().Dimensions
+	kd, n, T, N := dd[0], dd[1], dd[2], dd[3]
+	if J.Rank() == 3 || W.Rank() == 3 {
+		kd = k
+	}
+	x := BroadcastToDims(ScalarZero(g, dtypes.Float32), kd, n, N)
+	r := x
+	bxB := ExpandAxes(bx, 0, 1)
+	c = ExpandAxes(c, 0, 1)
+	outs := make([]*Node, T)
+	for t := 0; t < T; t++ {
+		var rec *Node
+		if J.Rank() == 3 {
+			rec = DotGeneral(r, []int{2}, []int{0}, J, []int{2}, []int{0})
+		} else {
+			rec = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, J, []int{1}, nil), kd, n, N)
+		}
+		dt := Reshape(SliceAxis(drive, 2, AxisElem(t)), dd[0], n, N)
+		if dd[0] != kd {
+			dt = BroadcastToDims(dt, kd, n, N)
+		}
+		total := Add(Add(rec, dt), bxB)
+		x = Add(x, MulScalar(Add(Neg(x), total), 1/tau))
+		r = Tanh(MaxScalar(x, 0))
+		var o *Node
+		if W.Rank() == 3 {
+			o = DotGeneral(r, []int{2}, []int{0}, W, []int{2}, []int{0})
+		} else {
+			O := W.Shape().Dimensions[0]
+			o = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, W, []int{1}, nil), kd, n, O)
+		}
+		outs[t] = Add(o, c)
+	}
+	return Stack(outs, 2)
+}
+
+// engine runs unroll graphs, compiled once per shape and backend.
+type engine struct {
+	b   compute.Backend
+	tau float64
+	mu  sync.Mutex
+	ex  *Exec
+}
+
+func newEngine(b compute.Backend, tau float64) (*engine, error) {
+	e := &engine{b: b, tau: tau}
+	ex, err := NewExec(b, func(ins []*Node) *Node { return unroll(tau, ins) })
+	if err != nil {
+		return nil, fmt.Errorf("sweep: building the trajectory graph: %w", err)
+	}
+	e.ex = ex.WithName("sweep_unroll")
+	return e, nil
+}
+
+func toTensor(a *nd.Array) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
+}
+
+// run evaluates the network(s) on u and returns the outputs (K,n,T,O).
+func (e *engine) run(w *net, u *nd.Array) (out *nd.Array, err error) {
+	defer func() {
+		if r := recover(); r != nil { // GoMLX reports some shape errors by panicking
+			err = fmt.Errorf("sweep: running the trajectory graph: %v", r)
+		}
+	}()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	args := []*tensors.Tensor{toTensor(u), toTensor(w.J), toTensor(w.B), toTensor(w.Bx), toTensor(w.W), toTensor(w.C)}
+	anyArgs := make([]any, len(args))
+	for i, a := range args {
+		anyArgs[i] = a
+	}
+	res, err := e.ex.Call(anyArgs...)
+	for _, a := range args {
+		a.FinalizeAll()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sweep: running the trajectory graph: %w", err)
+	}
+	t := res[0]
+	defer t.FinalizeAll()
+	data, err := tensors.CopyFlatData[float32](t)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: reading outputs: %w", err)
+	}
+	return nd.FromData(data, t.Shape().Dimensions...)
+}
+
+func (e *engine) close() {
+	if e.ex != nil {
+		e.ex.Finalize()
+		e.ex = nil
+	}
+	runtime.GC()
+}

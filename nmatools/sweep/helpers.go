@@ -1,0 +1,141 @@
+package sweep
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/neuromatch/nmatools/nmatools/model"
+	"github.com/neuromatch/nmatools/nmatools/nd"
+)
+
+// The per-call helpers below are the tutorial's functions one for one, for
+// notebooks that follow its loops; InputSweep and WeightSweep do the same
+// work vectorized.
+
+// PerturbInputs is perturb_inputs: inputs (B,T,F) + ξ·strength·‖u_t‖ with
+// one ξ ~ U[0,1)^F per sequence (drawn from rng in sequence order), held over
+// time and scaled by each step's L2 input norm. inputs is not changed.
+func PerturbInputs(inputs *nd.Array, strength float64, rng *rand.Rand) (*nd.Array, error) {
+	if inputs == nil || len(inputs.Shape) != 3 {
+		return nil, fmt.Errorf("sweep: PerturbInputs wants inputs of shape (batch, time, features), got %v", shapeOf(inputs))
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("sweep: PerturbInputs needs a random generator, e.g. rand.New(rand.NewPCG(seed, 1))")
+	}
+	n, F := inputs.Shape[0], inputs.Shape[2]
+	xi := make([]float32, n*F)
+	drawNoise(rng, xi, false)
+	out := nd.New(inputs.Shape...)
+	perturbInto(out.Data, inputs, inputNorms(inputs), xi, strength)
+	return out, nil
+}
+
+func shapeOf(a *nd.Array) []int {
+	if a == nil {
+		return nil
+	}
+	return a.Shape
+}
+
+// ComputeLoss is compute_loss with nn.MSELoss: the model runs over all time
+// steps of inputs (B,T,F) from the zero state, and the loss is the mean over
+// time of the per-step MSE against targets (B,T,O). Each call compiles a
+// graph (cached per shape only within the call): for loops prefer Evaluator.
+func ComputeLoss(b compute.Backend, p *model.Params, inputs, targets *nd.Array) (float64, error) {
+	ev, err := NewEvaluator(b, p)
+	if err != nil {
+		return 0, err
+	}
+	defer ev.Close()
+	return ev.Loss(inputs, targets)
+}
+
+// Evaluator runs one model repeatedly (compiled once per input shape), for
+// the per-call loops.
+type Evaluator struct {
+	w *net
+	e *engine
+}
+
+// NewEvaluator prepares p for repeated evaluation on b.
+func NewEvaluator(b compute.Backend, p *model.Params) (*Evaluator, error) {
+	if b == nil {
+		return nil, fmt.Errorf("sweep: nil backend (use backend.Get())")
+	}
+	w, err := netOf(p)
+	if err != nil {
+		return nil, err
+	}
+	e, err := newEngine(b, w.TauOverDt)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluator{w: w, e: e}, nil
+}
+
+// SetParams switches to other weights of the same sizes (e.g. a perturbed
+// copy from PerturbRecurrentWeights) without recompiling.
+func (ev *Evaluator) SetParams(p *model.Params) error {
+	w, err := netOf(p)
+	if err != nil {
+		return err
+	}
+	if w.TauOverDt != ev.w.TauOverDt {
+		return fmt.Errorf("sweep: SetParams: tau_over_dt %v differs from the evaluator's %v", w.TauOverDt, ev.w.TauOverDt)
+	}
+	ev.w = w
+	return nil
+}
+
+// Outputs runs the model on inputs (B,T,F) and returns the outputs (B,T,O).
+func (ev *Evaluator) Outputs(inputs *nd.Array) (*nd.Array, error) {
+	if inputs == nil || len(inputs.Shape) != 3 {
+		return nil, fmt.Errorf("sweep: inputs must be (batch, time, features), got %v", shapeOf(inputs))
+	}
+	if _, f, _ := ev.w.sizes(); inputs.Shape[2] != f {
+		return nil, fmt.Errorf("sweep: inputs have %d features, the model takes %d", inputs.Shape[2], f)
+	}
+	out, err := ev.e.run(ev.w, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return out.Reshape(out.Shape[1:]...)
+}
+
+// Loss is compute_loss: the mean over time of the per-step MSE.
+func (ev *Evaluator) Loss(inputs, targets *nd.Array) (float64, error) {
+	if err := checkData(ev.w, inputs, targets); err != nil {
+		return 0, err
+	}
+	out, err := ev.Outputs(inputs)
+	if err != nil {
+		return 0, err
+	}
+	mse := seqMSE(out.Data, targets)
+	m, _ := meanStd(mse) // equal lengths: the mean over sequences is the MSE over all
+	return m, nil
+}
+
+// Close releases the compiled graphs.
+func (ev *Evaluator) Close() { ev.e.close() }
+
+// MeanAbsoluteStrength is calculate_mean_absolute_strength: mean |J|.
+func MeanAbsoluteStrength(p *model.Params) float64 { return meanAbs(p.J) }
+
+// PerturbRecurrentWeights is perturb_recurrent_weights: a copy of p whose
+// J is J + N(0,1)·meanStrength·percentage, with noise from a PCG generator
+// seeded by seed. p is not changed.
+func PerturbRecurrentWeights(p *model.Params, meanStrength, percentage float64, seed int64) *model.Params {
+	return PerturbRecurrentWeightsRand(p, meanStrength, percentage, rand.New(rand.NewPCG(uint64(seed), 3)))
+}
+
+// PerturbRecurrentWeightsRand is PerturbRecurrentWeights drawing from rng,
+// for loops that perturb many times from one stream (as WeightSweep does:
+// seeding it with rand.NewPCG(seed, 3) gives WeightSweep's matrices, in
+// order).
+func PerturbRecurrentWeightsRand(p *model.Params, meanStrength, percentage float64, rng *rand.Rand) *model.Params {
+	q := p.Clone()
+	perturbMatrixInto(q.J.Data, p.J, meanStrength*percentage, rng)
+	return q
+}
