@@ -180,7 +180,7 @@ func newSynthModel(seed int64) *synthModel {
 // rowTime is the time (ms) of condsForSim row k.
 func rowTime(k int) float64 { return float64(k-synthZeroRow) * synthDt }
 
-func goTime(d int) float64 { return synthTarget + synthDelaysMs[d] }
+func goTime(d int) float64   { return synthTarget + synthDelaysMs[d] }
 func moveTime(d int) float64 { return goTime(d) + synthRT }
 
 // latent returns the population state x(t) of condition c at delay d: 0
