@@ -330,16 +330,21 @@ func TestBadInput(t *testing.T) {
 	u, y := nd.New(2, 5, 4), nd.New(2, 5, 2)
 	y.Data[0] = 1
 	cases := map[string]func() error{
-		"nil backend":  func() error { _, err := InputSweep(nil, p, u, y, []float64{1}, 1, 0); return err },
-		"features":     func() error { _, err := InputSweep(b, p, nd.New(2, 5, 3), y, []float64{1}, 1, 0); return err },
-		"time":         func() error { _, err := InputSweep(b, p, u, nd.New(2, 4, 2), []float64{1}, 1, 0); return err },
-		"no levels":    func() error { _, err := WeightSweep(b, p, u, y, nil, 1, 0); return err },
-		"negative":     func() error { _, err := WeightSweep(b, p, u, y, []float64{-1}, 1, 0); return err },
-		"repeats":      func() error { _, err := WeightSweep(b, p, u, y, []float64{1}, 0, 0); return err },
-		"constant":     func() error { _, err := WeightSweep(b, p, u, nd.New(2, 5, 2), []float64{1}, 1, 0); return err },
-		"bad target":   func() error { _, err := WeightSweep(b, p, u, y, []float64{1}, 1, 0, WithTarget(7)); return err },
-		"broken model": func() error { q := p.Clone(); q.J = nd.New(3, 3); _, err := InputSweep(b, q, u, y, []float64{1}, 1, 0); return err },
-		"perturb 2-D":  func() error { _, err := PerturbInputs(nd.New(5, 4), 1, rand.New(rand.NewPCG(1, 1))); return err },
+		"nil backend": func() error { _, err := InputSweep(nil, p, u, y, []float64{1}, 1, 0); return err },
+		"features":    func() error { _, err := InputSweep(b, p, nd.New(2, 5, 3), y, []float64{1}, 1, 0); return err },
+		"time":        func() error { _, err := InputSweep(b, p, u, nd.New(2, 4, 2), []float64{1}, 1, 0); return err },
+		"no levels":   func() error { _, err := WeightSweep(b, p, u, y, nil, 1, 0); return err },
+		"negative":    func() error { _, err := WeightSweep(b, p, u, y, []float64{-1}, 1, 0); return err },
+		"repeats":     func() error { _, err := WeightSweep(b, p, u, y, []float64{1}, 0, 0); return err },
+		"constant":    func() error { _, err := WeightSweep(b, p, u, nd.New(2, 5, 2), []float64{1}, 1, 0); return err },
+		"bad target":  func() error { _, err := WeightSweep(b, p, u, y, []float64{1}, 1, 0, WithTarget(7)); return err },
+		"broken model": func() error {
+			q := p.Clone()
+			q.J = nd.New(3, 3)
+			_, err := InputSweep(b, q, u, y, []float64{1}, 1, 0)
+			return err
+		},
+		"perturb 2-D": func() error { _, err := PerturbInputs(nd.New(5, 4), 1, rand.New(rand.NewPCG(1, 1))); return err },
 	}
 	for name, f := range cases {
 		if err := f(); err == nil {
