@@ -335,33 +335,46 @@ func LevelLabel(x float64) string {
 // bar (regularized) and a red bar (unregularized), 0.35 wide, with ±std error
 // bars, x ticks labelled by LevelLabel, y from 0 to 100, a legend; 8×6 in.
 func PerturbationResults(levels []float64, regularized, unregularized []MeanStd, title string, opts ...Option) (*Figure, error) {
+	return PerturbationBars(levels, []Series{
+		{Label: "Regularized Model", Color: color.RGBA{B: 255, A: 255}, Values: regularized},
+		{Label: "Unregularized Model", Color: color.RGBA{R: 255, A: 255}, Values: unregularized},
+	}, title, opts...)
+}
+
+// Series is one model's bars in PerturbationBars.
+type Series struct {
+	Label  string
+	Color  color.Color // nil: the next Tab10 colour
+	Values []MeanStd   // one per level
+}
+
+// PerturbationBars is PerturbationResults for any number of models (one
+// for a single checkpoint): grouped bars 0.7/len(series) wide per level.
+func PerturbationBars(levels []float64, series []Series, title string, opts ...Option) (*Figure, error) {
 	n := len(levels)
 	if n == 0 {
 		return nil, fmt.Errorf("plot: no perturbation levels")
 	}
-	if len(regularized) != n || len(unregularized) != n {
-		return nil, fmt.Errorf("plot: %d levels but %d regularized and %d unregularized results; give one per level",
-			n, len(regularized), len(unregularized))
+	if len(series) == 0 {
+		return nil, fmt.Errorf("plot: no results to draw")
+	}
+	for _, s := range series {
+		if len(s.Values) != n {
+			return nil, fmt.Errorf("plot: %d levels but %d results for %q; give one per level", n, len(s.Values), s.Label)
+		}
 	}
 	c := configure(8, 6, opts)
 	p := newPlot(c.title(title), "Perturbation Magnitude", "Normalized Error (%)")
-	const barWidth = 0.35
-	for _, s := range []struct {
-		name  string
-		v     []MeanStd
-		off   float64
-		color color.Color
-	}{
-		{"Regularized Model", regularized, -barWidth / 2, color.RGBA{B: 255, A: 255}},
-		{"Unregularized Model", unregularized, barWidth / 2, color.RGBA{R: 255, A: 255}},
-	} {
+	barWidth := 0.7 / float64(len(series))
+	for si, s := range series {
 		rings := make([]plotter.XYer, n)
 		errs := errPoints{}
-		for i, ms := range s.v {
+		off := (float64(si) - float64(len(series)-1)/2) * barWidth
+		for i, ms := range s.Values {
 			if math.IsNaN(ms.Mean) || math.IsNaN(ms.Std) {
-				return nil, fmt.Errorf("plot: %s result %d is NaN", s.name, i)
+				return nil, fmt.Errorf("plot: %s result %d is NaN", s.Label, i)
 			}
-			x := float64(i) + s.off
+			x := float64(i) + off
 			rings[i] = plotter.XYs{{X: x - barWidth/2, Y: 0}, {X: x + barWidth/2, Y: 0},
 				{X: x + barWidth/2, Y: ms.Mean}, {X: x - barWidth/2, Y: ms.Mean}}
 			errs.XYs = append(errs.XYs, plotter.XY{X: x, Y: ms.Mean})
@@ -369,18 +382,23 @@ func PerturbationResults(levels []float64, regularized, unregularized []MeanStd,
 		}
 		poly, err := plotter.NewPolygon(rings...)
 		if err != nil {
-			return nil, fmt.Errorf("plot: %s bars: %w", s.name, err)
+			return nil, fmt.Errorf("plot: %s bars: %w", s.Label, err)
 		}
-		poly.Color = s.color
+		poly.Color = s.Color
+		if poly.Color == nil {
+			poly.Color = Tab10[si%len(Tab10)]
+		}
 		poly.LineStyle.Width = 0
 		eb, err := plotter.NewYErrorBars(errs)
 		if err != nil {
-			return nil, fmt.Errorf("plot: %s error bars: %w", s.name, err)
+			return nil, fmt.Errorf("plot: %s error bars: %w", s.Label, err)
 		}
 		eb.CapWidth = vg.Points(10) // matplotlib capsize=5 is the half-width in points
 		eb.LineStyle.Width = vg.Points(1.5)
 		p.Add(poly, eb)
-		p.Legend.Add(s.name, poly)
+		if s.Label != "" {
+			p.Legend.Add(s.Label, poly)
+		}
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = vg.Points(4)
@@ -390,7 +408,7 @@ func PerturbationResults(levels []float64, regularized, unregularized []MeanStd,
 		ticks[i] = gplot.Tick{Value: float64(i), Label: LevelLabel(l)}
 	}
 	p.X.Tick.Marker = gplot.ConstantTicks(ticks)
-	p.X.Min, p.X.Max = -0.5-0.1*barWidth, float64(n)-0.5+0.1*barWidth
+	p.X.Min, p.X.Max = -0.535, float64(n)-0.465
 	p.Y.Min, p.Y.Max = 0, 100
 	return &Figure{Plot: p, Width: c.w, Height: c.h}, nil
 }

@@ -174,6 +174,7 @@ func TestBadInput(t *testing.T) {
 			_, err := PerturbationResults([]float64{0.1, 0.2}, []MeanStd{{1, 1}}, []MeanStd{{1, 1}, {2, 2}}, "")
 			return err
 		},
+		"no series": func() error { _, err := PerturbationBars([]float64{0.1}, nil, ""); return err },
 		"NaN result": func() error {
 			_, err := PerturbationResults([]float64{0.1}, []MeanStd{{math.NaN(), 1}}, []MeanStd{{1, 1}}, "")
 			return err
@@ -204,5 +205,16 @@ func TestHiddenRectified(t *testing.T) {
 	}
 	if RectifiedTanh(-1) != 0 || RectifiedTanh(0) != 0 || math.Abs(RectifiedTanh(1)-math.Tanh(1)) > 0 {
 		t.Error("RectifiedTanh wrong")
+	}
+}
+
+func TestPerturbationBarsSingle(t *testing.T) {
+	fig, err := PerturbationBars([]float64{0.01, 0.1}, []Series{{Label: "checkpoint", Values: []MeanStd{{10, 1}, {20, 2}}}}, "Perturbation of the weights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := fig.SVG()
+	if err != nil || !bytes.Contains(svg, []byte("checkpoint")) || !bytes.Contains(svg, []byte("0.01000")) {
+		t.Errorf("single-series bar chart: err %v, label or tick missing", err)
 	}
 }
