@@ -69,7 +69,7 @@ func PrepareDataset(path string) (*Dataset, error) {
 	}
 	f, err := matfile.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("data: reading %s: %w", path, err)
+		return nil, fmt.Errorf("data: %w", err) // matfile's error names the file
 	}
 	ds, err := prepare(f)
 	if err != nil {
@@ -105,9 +105,16 @@ func numericField(s *matfile.Struct, i, j int, name string, minRows, minCols int
 		return nil, fmt.Errorf("%s has %d rows (time steps), need at least %d: the tutorial keeps rows %d..%d (Python slice %d:%d)", where, n.Dims[0], minRows, RowStart, RowEnd-1, RowStart, RowEnd)
 	}
 	if n.Dims[1] < minCols {
-		return nil, fmt.Errorf("%s has %d columns, need at least %d", where, n.Dims[1], minCols)
+		return nil, fmt.Errorf("%s has %d columns, need at least %d%s", where, n.Dims[1], minCols, colsHint(name))
 	}
 	return n, nil
+}
+
+func colsHint(field string) string {
+	if field == "muscle" {
+		return fmt.Sprintf(" (the tutorial keeps muscle columns %d and %d, 0-based)", MuscleA, MuscleB)
+	}
+	return ""
 }
 
 func prepare(f *matfile.File) (*Dataset, error) {

@@ -110,7 +110,7 @@ func readMat(path string) (*matfile.File, error) {
 	}
 	f, err := matfile.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("data: reading %s: %w", path, err)
+		return nil, fmt.Errorf("data: %w", err) // matfile's error names the file
 	}
 	return f, nil
 }
