@@ -1,0 +1,57 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Benchmarks at the tutorial's sizes: N 150, T 250, 16 inputs, 2 outputs. Run with
+//
+//	GOEXPERIMENT=simd go test -run XXX -bench . -benchtime 20x ./nmatools/model/
+//
+// and compare with bench/torch_forward.py (PyTorch, 1 thread).
+
+func benchTrajectory(b *testing.B, batch int) {
+	p := NewParams(UnregularizedConfig(), 1)
+	r := NewRunner(testBackend(b), p)
+	in := randInputs(1, batch, 250, 16)
+	if _, _, err := r.Trajectory(in); err != nil { // compile outside the timing
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := r.Trajectory(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTrajectoryB1(b *testing.B)  { benchTrajectory(b, 1) }
+func BenchmarkTrajectoryB20(b *testing.B) { benchTrajectory(b, 20) }
+
+// BenchmarkTrainStep: loss (MSE + weight and rate penalties) and its gradient w.r.t. all
+// five parameters at batch 20 (no optimizer update).
+func BenchmarkTrainStep(b *testing.B) {
+	cfg := RegularizedConfig()
+	p := NewParams(cfg, 1)
+	e := newTrainStepExec(b, testBackend(b), cfg)
+	args := []any{toTensor(p.J), toTensor(p.B), toTensor(p.Bx), toTensor(p.W), toTensor(p.C),
+		toTensor(randInputs(1, 20, 250, 16)), toTensor(randInputs(2, 20, 250, 2))}
+	run := func() {
+		res, err := e.Call(args...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range res {
+			_ = t.FinalizeAll()
+		}
+	}
+	run()
+	b.ResetTimer()
+	for range b.N {
+		run()
+	}
+}
+
+var _ = tensors.FromShape
