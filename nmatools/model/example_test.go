@@ -38,7 +38,7 @@ func ExampleRunner_Trajectory() {
 	p := model.NewParams(model.RegularizedConfig(), 1)
 	r := model.NewRunner(backend.MustGet(), p)
 	inputs := nd.New(1, 250, 16) // one condition, 250 steps
-	inputs.Set(1, 0, 100, 15)     // a go-cue pulse
+	inputs.Set(1, 0, 100, 15)    // a go-cue pulse
 	outputs, hidden, err := r.Trajectory(inputs)
 	if err != nil {
 		panic(err)

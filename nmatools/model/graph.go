@@ -158,8 +158,8 @@ func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rat
 type bptt struct {
 	steps, batch, n int
 	decay           float64
-	js, u           *graph.Node   // J/τ (N_out,N_in); inputs (T,B,in)
-	x, r            []*graph.Node // states x_0..x_T and rates r(x_t)
+	js, u           *graph.Node    // J/τ (N_out,N_in); inputs (T,B,in)
+	x, r            []*graph.Node  // states x_0..x_T and rates r(x_t)
 	v               [2]*graph.Node // incoming gradients of hidden and rates (B,T,N), nil = none
 	res             []*graph.Node  // gradients for the carriers jts, bts, bxs, x0
 }
@@ -207,7 +207,7 @@ func (b *bptt) backward() []*graph.Node {
 		return graph.Reshape(graph.Slice(b.v[k], graph.AxisRange(), graph.AxisRange(t, t+1)), b.batch, b.n)
 	}
 	as := make([]*graph.Node, b.steps) // as[t] = a_{t+1}
-	var next *graph.Node             // a_{t+2}·J/τ
+	var next *graph.Node               // a_{t+2}·J/τ
 	var a *graph.Node
 	for t := b.steps - 1; t >= 0; t-- {
 		xt, rt := b.x[t+1], b.r[t+1]
@@ -239,7 +239,7 @@ func (b *bptt) backward() []*graph.Node {
 		as[t] = a
 		next = graph.DotGeneral(a, []int{1}, nil, b.js, []int{0}, nil) // a·J/τ: (B,N_in)
 	}
-	aAll := graph.Reshape(graph.Stack(as, 0), b.steps*b.batch, b.n)           // (T·B, N)
+	aAll := graph.Reshape(graph.Stack(as, 0), b.steps*b.batch, b.n)             // (T·B, N)
 	rPrev := graph.Reshape(graph.Stack(b.r[:b.steps], 0), b.steps*b.batch, b.n) // r_0..r_{T-1}
 	in := b.u.Shape().Dimensions[2]
 	u := graph.Reshape(b.u, b.steps*b.batch, in)

@@ -45,7 +45,7 @@ func (c Config) Validate() error {
 // Params are the network's weights, host-side, float32, shapes as in the PyTorch state_dict:
 // J (N,N), B (N,in), Bx (N), W (out,N) = output_linear.weight, C (out) = output_linear.bias.
 type Params struct {
-	Config      Config
+	Config         Config
 	J, B, Bx, W, C *nd.Array
 }
 

@@ -9,7 +9,9 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
-func shapesMake(like *graph.Node, dims ...int) shapes.Shape { return shapes.Make(like.DType(), dims...) }
+func shapesMake(like *graph.Node, dims ...int) shapes.Shape {
+	return shapes.Make(like.DType(), dims...)
+}
 
 // NewStore creates a GoMLX model.Store holding p's weights as the trainable variables
 // /ctrnn/J, /ctrnn/B, /ctrnn/bx, /ctrnn/W and /ctrnn/c (float32).
