@@ -84,7 +84,7 @@ const maxDepth = 200
 
 // maxFieldlessElems bounds the number of elements of a struct array
 // without fields (which take no bytes in the file).
-const maxFieldlessElems = 1 << 24
+const maxFieldlessElems = 1 << 20
 
 // FormatError reports malformed or unsupported content. Offset is the byte
 // offset of the variable's element in the file; for a compressed variable,
@@ -574,6 +574,9 @@ func (rd *reader) matrix(body []byte, base int, l *loc, path string, depth int) 
 			return "", nil, false, l.errorf(path, at, "struct array %s without fields has more than %d elements", DimsString(dims), maxFieldlessElems)
 		}
 		s.Elems = make([]map[string]Value, count)
+		if nf == 0 {
+			return name, s, global, nil // nil maps read as empty
+		}
 		for i := range s.Elems {
 			m := make(map[string]Value, nf)
 			for _, fname := range s.Fields {
