@@ -135,7 +135,7 @@ func runDataFetch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "ok       %s (downloaded from %s, md5 %s)\n", p, r.URL, r.MD5)
 	}
 	if failed > 0 {
-		fmt.Fprintf(stdout, "%d of %d files could not be had; the synthetic stand-ins (`nmatools data synth`) are used in their place\n", failed, len(all))
+		fmt.Fprintf(stdout, "%d of %d files could not be had (each line says what is used instead)\n", failed, len(all))
 		if *strict {
 			return fmt.Errorf("data fetch: %d of %d files missing (--strict)", failed, len(all))
 		}
