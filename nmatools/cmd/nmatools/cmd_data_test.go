@@ -16,7 +16,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 )
 
-func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func runDataCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	code = run(args, &o, &e)
@@ -25,7 +25,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestDataSynthAndPrepare(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := runCmd(t, "data", "synth", "--out", dir, "--seed", "7")
+	code, out, errs := runDataCmd(t, "data", "synth", "--out", dir, "--seed", "7")
 	if code != 0 {
 		t.Fatalf("data synth: exit %d: %s", code, errs)
 	}
@@ -35,7 +35,7 @@ func TestDataSynthAndPrepare(t *testing.T) {
 	conds := filepath.Join(dir, data.CondsFile)
 	npz := filepath.Join(dir, "prepared.npz")
 	// Flags after the positional argument work too.
-	code, out, errs = runCmd(t, "prepare", conds, "--out", npz)
+	code, out, errs = runDataCmd(t, "prepare", conds, "--out", npz)
 	if code != 0 {
 		t.Fatalf("prepare: exit %d: %s", code, errs)
 	}
@@ -96,7 +96,7 @@ func TestPrepareErrors(t *testing.T) {
 		{[]string{"data", "bogus"}, "unknown sub-command"},
 		{[]string{"data"}, "missing sub-command"},
 	} {
-		code, _, errs := runCmd(t, c.args...)
+		code, _, errs := runDataCmd(t, c.args...)
 		if code == 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q (want it to mention %q)", c.args, code, errs, c.want)
 		}
@@ -126,7 +126,7 @@ func TestDataFetch(t *testing.T) {
 	}
 	data.RealFiles = nil
 	dir := t.TempDir()
-	code, out, errs := runCmd(t, "data", "fetch", "--dir", dir)
+	code, out, errs := runDataCmd(t, "data", "fetch", "--dir", dir)
 	if code != 0 {
 		t.Fatalf("without --strict a missing file is not an error: exit %d %s", code, errs)
 	}
@@ -134,7 +134,7 @@ func TestDataFetch(t *testing.T) {
 		!strings.Contains(out, srv.URL+"/gone") || !strings.Contains(out, "synthetic") {
 		t.Errorf("fetch report:\n%s", out)
 	}
-	code, out, _ = runCmd(t, "data", "fetch", "--dir", dir, "--strict")
+	code, out, _ = runDataCmd(t, "data", "fetch", "--dir", dir, "--strict")
 	if code == 0 {
 		t.Error("--strict with a missing file exited 0")
 	}
@@ -146,7 +146,7 @@ func TestDataFetch(t *testing.T) {
 func TestDataWhere(t *testing.T) {
 	t.Setenv("NMATOOLS_DATA", t.TempDir())
 	t.Setenv("NMATOOLS_DOWNLOAD", "")
-	code, out, errs := runCmd(t, "data", "where")
+	code, out, errs := runDataCmd(t, "data", "where")
 	if code != 0 || !strings.Contains(out, "SYNTHETIC") {
 		t.Errorf("data where: exit %d\n%s%s", code, out, errs)
 	}
