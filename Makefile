@@ -1,0 +1,79 @@
+# nmatools: the README's two commands are `make tutorial` (the main job) and
+# `make test` (the test suite; .ci/run calls exactly that).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+export NMATOOLS_ROOT := $(ROOT)
+export GOEXPERIMENT := simd
+export GOMLX_NO_AUTO_INSTALL := 1
+export GOFLAGS := -buildvcs=false
+export PATH := $(ROOT)/bin:$(PATH)
+
+GO ?= go
+# The PJRT CPU plugin that `make xla` installs (see README, "Backends").
+PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
+
+.PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
+        setup xla lab browser-check bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/nmatools ./nmatools/cmd/nmatools
+
+vet:
+	$(GO) vet ./...
+
+# --- setup ------------------------------------------------------------------
+# Jupyter (Debian packages), the GoNB kernel, goimports and gopls built from
+# go.mod's tool directives into bin/, and the kernel spec.
+setup:
+	bash scripts/setup-jupyter.sh
+
+# The XLA CPU plugin from PyPI into build/pjrt/ (skipped with a message where
+# PyPI cannot be reached: the pure-Go backend is always there).
+xla:
+	bash scripts/install-xla.sh
+
+# --- the main job -------------------------------------------------------------
+tutorial: setup build notebooks run-notebooks
+
+# Instructor and student notebooks from their one source.
+notebooks:
+	$(GO) run ./nmatools/cmd/nbgen -src notebooks/src -out notebooks
+
+run-notebooks:
+	bash scripts/run-notebooks.sh
+
+lab: setup build
+	bash scripts/lab.sh
+
+browser-check: setup build
+	bash scripts/browser-check.sh
+
+# --- tests --------------------------------------------------------------------
+# The whole suite on the pure-Go backend, the backend-dependent packages again
+# on XLA CPU where the plugin could be installed, then every notebook executed
+# headless in real Jupyter.
+test: vet test-go test-xla test-notebooks
+
+test-go:
+	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./...
+
+test-xla: xla
+	@if [ -f "$(PJRT_CPU)" ]; then \
+	  echo "== tests on XLA CPU ($(PJRT_CPU))"; \
+	  GOMLX_BACKEND=xla:$(PJRT_CPU) $(GO) test -count=1 -timeout 20m ./nmatools/backend/... ./nmatools/model/... ./nmatools/train/... ./nmatools/sweep/...; \
+	else echo "== no PJRT CPU plugin: XLA tests skipped (make xla says why)"; fi
+
+test-notebooks: setup build notebooks run-notebooks
+
+bench: build
+	bin/nmatools bench --json
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzRead -fuzztime 2m ./nmatools/matfile/
+
+clean:
+	rm -rf bin build
