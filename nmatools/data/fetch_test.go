@@ -3,6 +3,7 @@ package data
 import (
 	"crypto/md5"
 	"fmt"
+	"io"
 	"reflect"
 
 	"encoding/hex"
@@ -240,5 +241,56 @@ func TestDefaultDir(t *testing.T) {
 	t.Setenv("NMATOOLS_DATA", "/some/where")
 	if DefaultDir() != "/some/where" {
 		t.Error("$NMATOOLS_DATA is not honoured")
+	}
+}
+
+// TestEnsureReal checks that Ensure prefers files in the cache with the
+// tutorial's MD5, and downloads them only when NMATOOLS_DOWNLOAD=1.
+func TestEnsureReal(t *testing.T) {
+	// Stand-ins for the tutorial's files: the shipped synthetic files, with
+	// TutorialFiles' MD5s swapped for theirs.
+	condsBody, err := os.ReadFile(filepath.Join(shippedDir, CondsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1Body, _ := os.ReadFile(filepath.Join(shippedDir, M1File))
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/conds":
+			w.Write(condsBody)
+		case "/m1":
+			w.Write(m1Body)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	saved := TutorialFiles
+	defer func() { TutorialFiles = saved }()
+	TutorialFiles = []Remote{
+		{Name: CondsFile, URL: srv.URL + "/conds", MD5: md5hex(condsBody), Fallback: "synthetic"},
+		{Name: M1File, URL: srv.URL + "/m1", MD5: md5hex(m1Body), Fallback: "synthetic"},
+	}
+	savedN := Notices
+	Notices = io.Discard
+	defer func() { Notices = savedN }()
+
+	dir := t.TempDir()
+	t.Setenv("NMATOOLS_DATA", dir)
+	t.Setenv("NMATOOLS_DOWNLOAD", "")
+	if _, _, syn, err := Ensure(); err != nil || !syn || hits.Load() != 0 {
+		t.Fatalf("without NMATOOLS_DOWNLOAD: synthetic %v, err %v, %d requests", syn, err, hits.Load())
+	}
+	t.Setenv("NMATOOLS_DOWNLOAD", "1")
+	conds, m1, syn, err := Ensure()
+	if err != nil || syn || conds != filepath.Join(dir, CondsFile) || m1 != filepath.Join(dir, M1File) || hits.Load() != 2 {
+		t.Fatalf("with NMATOOLS_DOWNLOAD=1: %s %s synthetic %v err %v, %d requests", conds, m1, syn, err, hits.Load())
+	}
+	// Cached now: no more downloads, even with downloads allowed.
+	t.Setenv("NMATOOLS_DOWNLOAD", "")
+	if c, _, syn, _ := Ensure(); syn || c != conds || hits.Load() != 2 {
+		t.Errorf("cached real file not used (synthetic %v, %d requests)", syn, hits.Load())
 	}
 }
