@@ -1,0 +1,106 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neuromatch/nmatools/nmatools/nd"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	p := NewParams(RegularizedConfig(), 5)
+	if err := p.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	// Saving again replaces it.
+	p.Bx.Data[3] = 0.25
+	if err := p.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	q, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Config != p.Config {
+		t.Errorf("config %+v, want %+v", q.Config, p.Config)
+	}
+	for _, pair := range [][2]*nd.Array{{p.J, q.J}, {p.B, q.B}, {p.Bx, q.Bx}, {p.W, q.W}, {p.C, q.C}} {
+		if d, err := nd.MaxAbsDiff(pair[0], pair[1]); err != nil || d != 0 {
+			t.Errorf("round trip changed a parameter: %v %v", d, err)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("temporary directories left behind: %v", entries)
+	}
+	if _, err := LoadAs(dir, UnregularizedConfig()); err != nil {
+		t.Errorf("LoadAs with the same sizes: %v", err)
+	}
+	small := UnregularizedConfig()
+	small.HiddenSize = 10
+	if _, err := LoadAs(dir, small); err == nil || !strings.Contains(err.Error(), "hidden 150") {
+		t.Errorf("LoadAs(hidden 10) of a hidden-150 checkpoint: %v", err)
+	}
+}
+
+func TestCheckpointErrors(t *testing.T) {
+	base := t.TempDir()
+	// model.json claims another shape than the stored variables.
+	dir := filepath.Join(base, "ckpt")
+	p := NewParams(Config{InputSize: 3, HiddenSize: 5, OutputSize: 2, G: 1, H: 1, TauOverDt: 5}, 1)
+	if err := p.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	lie := p.Config
+	lie.HiddenSize = 6
+	if err := WriteConfig(dir, lie); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("Load of a checkpoint whose variables disagree with model.json: %v", err)
+	}
+	// A directory without model.json.
+	empty := filepath.Join(base, "empty")
+	os.Mkdir(empty, 0o755)
+	if _, err := Load(empty); err == nil || !strings.Contains(err.Error(), ConfigFile) {
+		t.Errorf("Load(empty dir): %v", err)
+	}
+	// Save refuses to replace a directory that is not a checkpoint.
+	other := filepath.Join(base, "other")
+	os.Mkdir(other, 0o755)
+	os.WriteFile(filepath.Join(other, "thesis.tex"), []byte("x"), 0o644)
+	if err := p.Save(other); err == nil {
+		t.Error("Save replaced a non-checkpoint directory")
+	}
+	if _, err := os.Stat(filepath.Join(other, "thesis.tex")); err != nil {
+		t.Error("Save damaged a non-checkpoint directory")
+	}
+	if _, err := Load(filepath.Join(base, "nope")); err == nil {
+		t.Error("Load of a missing path did not fail")
+	}
+}
+
+func TestPthToCheckpointAndLoadPth(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reg")
+	cfg := smallCfg(64, true)
+	if err := PthToCheckpoint("testdata/reg_small_cuda.pth", dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load("testdata/reg_small.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := nd.MaxAbsDiff(a.J, b.J); d != 0 || a.Config.HiddenSize != 64 || b.Config.HiddenSize != 64 {
+		t.Errorf("converted checkpoint differs from the .pth (|ΔJ| = %v)", d)
+	}
+	if _, err := Load("testdata/inputs.npy"); err == nil || !strings.Contains(err.Error(), "neither") {
+		t.Errorf("Load(.npy): %v", err)
+	}
+}
