@@ -210,6 +210,16 @@ func ReadWithOptions(r io.ReaderAt, size int64, opt *ReadOptions) (*File, error)
 			return nil, fmt.Errorf("matfile: reading byte %d: %w", off, err)
 		}
 		typ, nb := order.Uint32(tag[:]), int64(order.Uint32(tag[4:]))
+		if typ == 0 && nb == 0 && left <= 1<<20 {
+			// Zero padding at the end of the file, which some writers add.
+			tail := make([]byte, left)
+			if _, err := r.ReadAt(tail, off); err != nil && err != io.EOF {
+				return nil, err
+			}
+			if allBytes(tail, 0) {
+				break
+			}
+		}
 		if typ>>16 != 0 {
 			return nil, &FormatError{Offset: off, Msg: fmt.Sprintf("a top-level element in the small data element format (tag 0x%08x): expected miMATRIX or miCOMPRESSED (corrupt file?)", typ)}
 		}
@@ -436,7 +446,6 @@ func (rd *reader) matrix(body []byte, base int, l *loc, path string, depth int) 
 		return "", nil, false, l.errorf(path, at, "array flags hold %d bytes, expected 8", len(fl))
 	}
 	w := rd.order.Uint32(fl)
-	nzmax := int(rd.order.Uint32(fl[4:]))
 	class := Class(w & 0xff)
 	flags := (w >> 8) & 0xff
 	global = flags&flagGlobal != 0
@@ -596,7 +605,7 @@ func (rd *reader) matrix(body []byte, base int, l *loc, path string, depth int) 
 		return name, s, global, nil
 
 	case class == ClassSparse:
-		sp, err := c.sparse(path, dims, nzmax, isComplex, flags&flagLogical != 0)
+		sp, err := c.sparse(path, dims, isComplex, flags&flagLogical != 0)
 		if err != nil {
 			return "", nil, false, err
 		}
@@ -743,7 +752,7 @@ func (c *cursor) chars(path string, dims []int, count int) (*Char, error) {
 }
 
 // sparse reads the ir, jc, pr (and pi) elements of a sparse array.
-func (c *cursor) sparse(path string, dims []int, nzmax int, isComplex, logical bool) (*Sparse, error) {
+func (c *cursor) sparse(path string, dims []int, isComplex, logical bool) (*Sparse, error) {
 	if len(dims) != 2 {
 		return nil, c.l.errorf(path, c.base+c.pos, "sparse array with %d dimensions, expected 2", len(dims))
 	}
@@ -815,7 +824,6 @@ func (c *cursor) sparse(path string, dims []int, nzmax int, isComplex, logical b
 			return nil, err
 		}
 	}
-	_ = nzmax
 	return sp, nil
 }
 

@@ -60,7 +60,9 @@ func (b builder) f64(v ...float64) []byte {
 
 func (b builder) matrix(parts ...[]byte) []byte { return b.el(miMATRIX, bytes.Join(parts, nil)) }
 
-func (b builder) flags(class Class, fl uint32) []byte { return b.el(miUINT32, b.u32(uint32(class)|fl<<8, 0)) }
+func (b builder) flags(class Class, fl uint32) []byte {
+	return b.el(miUINT32, b.u32(uint32(class)|fl<<8, 0))
+}
 
 func readBytes(b []byte) (*File, error) { return Read(bytes.NewReader(b), int64(len(b))) }
 

@@ -116,3 +116,35 @@ func TestWriteFileAtomic(t *testing.T) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+func TestRowMajor(t *testing.T) {
+	// MATLAB x = reshape(0:23, [2 3 4]); NumPy order: x[i,j,k] at i*12 + j*4 + k.
+	col := make([]float64, 24)
+	for i := range col {
+		col[i] = float64(i)
+	}
+	x := NewDouble([]int{2, 3, 4}, col)
+	rm := x.RowMajor()
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 3; j++ {
+			for k := 0; k < 4; k++ {
+				if rm[i*12+j*4+k] != x.At(i, j, k) {
+					t.Fatalf("RowMajor[%d,%d,%d] = %v, want %v", i, j, k, rm[i*12+j*4+k], x.At(i, j, k))
+				}
+			}
+		}
+	}
+	if len(Empty().RowMajor()) != 0 {
+		t.Error("empty")
+	}
+}
+
+func TestZeroPaddedTail(t *testing.T) {
+	var buf bytes.Buffer
+	Write(&buf, []Var{{Name: "a", Value: NewScalar(1)}}, nil)
+	buf.Write(make([]byte, 24))
+	f, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || len(f.Vars) != 1 {
+		t.Fatalf("%v %v", f, err)
+	}
+}

@@ -123,6 +123,45 @@ func (n *Numeric) ImagAt(idx ...int) float64 {
 	return n.Imag[i]
 }
 
+// RowMajor returns the real parts in row-major (C, NumPy, nd.Array)
+// order: the last dimension varies fastest. The result is a new slice.
+func (n *Numeric) RowMajor() []float64 {
+	return toRowMajor(n.Dims, n.Real)
+}
+
+// toRowMajor transposes column-major data of the given dims to row-major.
+func toRowMajor(dims []int, colMajor []float64) []float64 {
+	out := make([]float64, len(colMajor))
+	if len(colMajor) == 0 {
+		return out
+	}
+	nd := len(dims)
+	// Strides of the row-major layout.
+	rs := make([]int, nd)
+	acc := 1
+	for k := nd - 1; k >= 0; k-- {
+		rs[k] = acc
+		acc *= dims[k]
+	}
+	idx := make([]int, nd)
+	for i, x := range colMajor {
+		off := 0
+		for k := 0; k < nd; k++ {
+			off += idx[k] * rs[k]
+		}
+		out[off] = x
+		// Advance the column-major subscript (first dimension fastest).
+		for k := 0; k < nd && i+1 < len(colMajor); k++ {
+			idx[k]++
+			if idx[k] < dims[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return out
+}
+
 // Matrix returns the size of a 2-D array and an accessor for element (i, j),
 // 0-based. It fails for arrays with more than two non-singleton trailing
 // dimensions.
