@@ -16,6 +16,10 @@
 //   - *Unsupported: function handles and classdef objects (string, table,
 //     ...), which are listed but not decoded; File.Notes says so.
 //
+// Each concrete type keeps its dimensions in a field Dims; the Value
+// interface gives them as Size() (MATLAB's size), since Go does not allow a
+// field and a method of the same name.
+//
 // All data are column-major, MATLAB's order, and subscripts are 0-based:
 // for a 61×50×10 array x, x.At(i, j, k) is MATLAB's x(i+1, j+1, k+1).
 //

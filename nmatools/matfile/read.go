@@ -154,6 +154,9 @@ func ReadWithOptions(r io.ReaderAt, size int64, opt *ReadOptions) (*File, error)
 	hdrErr := func(format string, a ...any) error {
 		return &FormatError{Offset: -1, Msg: fmt.Sprintf(format, a...)}
 	}
+	if size < 0 {
+		return nil, fmt.Errorf("matfile: negative file size %d", size)
+	}
 	head := make([]byte, 128)
 	n, err := r.ReadAt(head[:min(size, 128)], 0)
 	if int64(n) < min(size, 128) {

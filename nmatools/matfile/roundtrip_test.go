@@ -148,3 +148,25 @@ func TestZeroPaddedTail(t *testing.T) {
 		t.Fatalf("%v %v", f, err)
 	}
 }
+
+func TestSubscripts(t *testing.T) {
+	s := NewStruct([]int{3, 2}, []string{"a"})
+	if _, err := s.Elem(3, 0); err == nil || !strings.Contains(err.Error(), "3x2") {
+		t.Errorf("Elem(3,0): %v", err)
+	}
+	if _, err := s.Elem(1, 1, 0); err != nil {
+		t.Errorf("Elem(1,1,0): %v", err)
+	}
+	if _, err := s.Elem(5); err != nil {
+		t.Errorf("linear Elem(5): %v", err)
+	}
+	if _, err := s.Elem(); err == nil {
+		t.Error("Elem() accepted")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("At out of range did not panic")
+		}
+	}()
+	NewDouble([]int{2, 2}, make([]float64, 4)).At(0, 2)
+}

@@ -194,33 +194,40 @@ func matrixDims(dims []int) (rows, cols int, err error) {
 	return dims[0], dims[1], nil
 }
 
-// linearIndex maps MATLAB-style 0-based subscripts to a column-major index.
+// linearIndex maps MATLAB-style 0-based subscripts to a column-major index;
+// it panics when a subscript is out of range.
 func linearIndex(dims []int, idx []int) int {
+	i, err := checkedIndex(dims, idx)
+	if err != nil {
+		panic(err.Error())
+	}
+	return i
+}
+
+// checkedIndex is linearIndex with an error instead of a panic.
+func checkedIndex(dims []int, idx []int) (int, error) {
 	if len(idx) == 0 {
-		panic("matfile: no subscripts")
+		return 0, fmt.Errorf("matfile: no subscripts")
 	}
 	lin, stride := 0, 1
 	for k, i := range idx {
-		var d int
+		d := 1
 		switch {
 		case k < len(idx)-1 && k < len(dims):
 			d = dims[k]
 		case k == len(idx)-1 && k < len(dims):
 			// The last subscript spans the remaining dimensions.
-			d = 1
 			for _, r := range dims[k:] {
 				d *= r
 			}
-		default:
-			d = 1
 		}
 		if i < 0 || i >= d {
-			panic(fmt.Sprintf("matfile: subscript %d = %d out of range for an array of size %s", k, i, DimsString(dims)))
+			return 0, fmt.Errorf("matfile: subscript %d = %d out of range for an array of size %s", k+1, i, DimsString(dims))
 		}
 		lin += i * stride
 		stride *= d
 	}
-	return lin
+	return lin, nil
 }
 
 // Char is a char array. Data holds one rune per MATLAB character (a UTF-16
@@ -478,16 +485,6 @@ func (f *File) Get(name string) (Value, error) {
 		names[i] = v.Name
 	}
 	return nil, fmt.Errorf("matfile: %w: %q (the file has: %s)", ErrNotFound, name, strings.Join(names, ", "))
-}
-
-// checkedIndex is linearIndex with an error instead of a panic.
-func checkedIndex(dims, idx []int) (i int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return linearIndex(dims, idx), nil
 }
 
 // DimsString formats dims as MATLAB does: "27x8".
