@@ -708,7 +708,7 @@ func (c *cursor) chars(path string, dims []int, count int) (*Char, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (reading the characters)", err)
 	}
-	var units []rune
+	units := []rune{}
 	o := c.rd.order
 	switch typ {
 	case miUTF8:

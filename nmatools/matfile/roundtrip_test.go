@@ -40,6 +40,9 @@ func sampleVars() []Var {
 		{Name: "cond", Value: s},
 		{Name: "nested", Value: outer},
 		{Name: "g", Value: NewScalar(7), Global: true},
+		{Name: "estr", Value: NewString("")},
+		{Name: "ecell", Value: NewCell([]int{0, 0})},
+		{Name: "obj", Value: &Struct{Dims: []int{1, 1}, Fields: []string{"v"}, Elems: []map[string]Value{{"v": NewScalar(2)}}, ObjectClass: "myclass"}},
 		{Name: "sp", Value: &Sparse{Dims: []int{3, 2}, Ir: []int{0, 2, 1}, Jc: []int{0, 2, 3}, Real: []float64{1, 2, 3}}},
 	}
 	for _, cl := range []Class{ClassInt8, ClassUint8, ClassInt16, ClassUint16, ClassInt32, ClassUint32, ClassInt64, ClassUint64} {
