@@ -76,8 +76,10 @@ type ReadOptions struct {
 }
 
 // DefaultMaxVariableBytes is the default cap on the decompressed size of
-// one variable (4 GiB).
-const DefaultMaxVariableBytes = 4 << 30
+// one variable: 2 GiB, the largest variable MATLAB saves with -v7 (larger
+// ones need -v7.3). Memory is allocated as the data arrive, never from the
+// announced size alone.
+const DefaultMaxVariableBytes = 2 << 30
 
 // maxDepth bounds the nesting of cells and structs.
 const maxDepth = 200
