@@ -41,6 +41,8 @@
 // Beyond the tutorial, off by default: WithGaussianNoise (zero-mean input
 // noise) and WithTarget(Input) or WithTarget(Readout) (perturb B or W).
 //
-// Progress: WithProgress(ProgressTo(os.Stderr, "inputs")) prints one updating
-// line; in GoNB the cell shows stderr.
+// Progress: WithProgress(Progress("inputs")) shows an updating progress bar
+// in a GoNB notebook and one updating line on stderr elsewhere
+// (ProgressTo writes to any io.Writer). A notebook cell that displays
+// anything should end with gonbui.Sync().
 package sweep

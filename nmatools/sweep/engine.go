@@ -62,6 +62,8 @@ func unroll(tau float64, ins []*Node) *Node {
 	}
 	dd := drive.Shape().Dimensions
 	kd, n, T, N := dd[0], dd[1], dd[2], dd[3]
+	// Time first, so that each step's slice is contiguous.
+	drive = TransposeAllAxes(drive, 2, 0, 1, 3) // (T, K|1, n, N)
 	if J.Rank() == 3 || W.Rank() == 3 {
 		kd = k
 	}
@@ -70,14 +72,23 @@ func unroll(tau float64, ins []*Node) *Node {
 	bxB := ExpandAxes(bx, 0, 1)
 	c = ExpandAxes(c, 0, 1)
 	outs := make([]*Node, T)
+	// Jᵀ once, so every step's product has the [K,M]×[M,N] ("non-transposed")
+	// layout, which the pure-Go backend's small batched kernels run several
+	// times faster than the transposed one.
+	var JT *Node
+	if J.Rank() == 3 {
+		JT = TransposeAllAxes(J, 0, 2, 1)
+	} else {
+		JT = Transpose(J, 0, 1)
+	}
 	for t := 0; t < T; t++ {
 		var rec *Node
 		if J.Rank() == 3 {
-			rec = DotGeneral(r, []int{2}, []int{0}, J, []int{2}, []int{0})
+			rec = DotGeneral(r, []int{2}, []int{0}, JT, []int{1}, []int{0})
 		} else {
-			rec = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, J, []int{1}, nil), kd, n, N)
+			rec = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, JT, []int{0}, nil), kd, n, N)
 		}
-		dt := Reshape(SliceAxis(drive, 2, AxisElem(t)), dd[0], n, N)
+		dt := Reshape(SliceAxis(drive, 0, AxisElem(t)), dd[0], n, N)
 		if dd[0] != kd {
 			dt = BroadcastToDims(dt, kd, n, N)
 		}

@@ -2,12 +2,15 @@ package sweep
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
@@ -113,6 +116,22 @@ func ProgressTo(w io.Writer, label string) func(done, total int) {
 		if done >= total {
 			fmt.Fprintln(w)
 		}
+	}
+}
+
+// Progress returns the usual progress display: in a GoNB notebook an HTML
+// line updated in place (gonbui.UpdateHTML), elsewhere ProgressTo(os.Stderr).
+func Progress(label string) func(done, total int) {
+	if !gonbui.IsNotebook {
+		return ProgressTo(os.Stderr, label)
+	}
+	id := gonbui.UniqueID()
+	start := time.Now()
+	return func(done, total int) {
+		pct := 100 * done / max(1, total)
+		gonbui.UpdateHTML(id, fmt.Sprintf(
+			`<div style="font-family:monospace">%s: <progress value="%d" max="100"></progress> %d/%d (%.1fs)</div>`,
+			html.EscapeString(label), pct, done, total, time.Since(start).Seconds()))
 	}
 }
 
