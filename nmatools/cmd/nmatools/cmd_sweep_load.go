@@ -1,12 +1,11 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/neuromatch/nmatools/nmatools/model"
 )
 
-// loadModelCheckpoint reads a checkpoint other than .npz.
+// loadModelCheckpoint reads a checkpoint other than .npz: a GoMLX checkpoint
+// directory or a PyTorch .pth state_dict (model.Load).
 func loadModelCheckpoint(path string) (*model.Params, error) {
-	return nil, fmt.Errorf("%s: only .npz weight files (J, B, bx, W, c) can be read by this build; .pth and GoMLX checkpoints need model.Load", path)
+	return model.Load(path)
 }

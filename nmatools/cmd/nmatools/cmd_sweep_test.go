@@ -123,6 +123,30 @@ func TestSweepCommandWeightsNpyCompare(t *testing.T) {
 	}
 }
 
+// A GoMLX checkpoint directory (model.Save) works as --checkpoint and gives
+// the same numbers as the same weights in a .npz.
+func TestSweepCommandCheckpointDir(t *testing.T) {
+	dir := t.TempDir()
+	cfg := model.RegularizedConfig()
+	cfg.HiddenSize = 24
+	p := model.NewParams(cfg, 1)
+	ck := filepath.Join(dir, "ckpt")
+	if err := p.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	w := sweepFixture(t, dir, 1) // same seed, same weights
+	conds := syntheticConds(t)
+	args := []string{"--data", conds, "--repeats", "2", "--levels", "0.2,0.4", "--json", "--quiet"}
+	c1, o1, e1 := runCmd(append([]string{"sweep", "weights", "--checkpoint", ck}, args...)...)
+	c2, o2, e2 := runCmd(append([]string{"sweep", "weights", "--checkpoint", w}, args...)...)
+	if c1 != 0 || c2 != 0 {
+		t.Fatalf("exit %d (%s), %d (%s)", c1, e1, c2, e2)
+	}
+	if o1 != o2 {
+		t.Errorf("checkpoint dir and .npz of the same weights differ:\n%s\n%s", o1, o2)
+	}
+}
+
 func TestSweepCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	w := sweepFixture(t, dir, 1)
