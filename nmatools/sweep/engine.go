@@ -129,8 +129,57 @@ func toTensor(a *nd.Array) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
 }
 
+// padMultiple is the hidden size batched recurrent products are padded to a
+// multiple of: the pure-Go backend's small batched matmul kernel handles the
+// columns beyond a multiple of 16 one by one.
+var padMultiple = 16
+
+// padHidden returns w with the hidden size zero-padded to a multiple of m:
+// extra units get no input, no recurrent drive and no bias, so they stay at
+// x = 0, r = 0 and change nothing (J's extra rows and columns, B's extra rows,
+// bx's extra entries and W's extra columns are zero).
+func padHidden(w *net, m int) *net {
+	N := w.J.Shape[len(w.J.Shape)-1]
+	P := (N + m - 1) / m * m
+	if m <= 1 || P == N {
+		return w
+	}
+	// pad copies the trailing (rows, cols) matrices of a into (newRows, newCols).
+	pad := func(a *nd.Array, newRows, newCols int) *nd.Array {
+		sh := a.Shape
+		rows, cols := 1, sh[len(sh)-1]
+		lead := sh[:len(sh)-1]
+		if len(sh) >= 2 {
+			rows = sh[len(sh)-2]
+			lead = sh[:len(sh)-2]
+		}
+		k := nd.Size(lead...)
+		outShape := append(append([]int(nil), lead...), newCols)
+		if len(sh) >= 2 {
+			outShape = append(append(append([]int(nil), lead...), newRows), newCols)
+		}
+		out := nd.New(outShape...)
+		for b := 0; b < k; b++ {
+			for i := 0; i < rows; i++ {
+				copy(out.Data[(b*newRows+i)*newCols:], a.Data[(b*rows+i)*cols:(b*rows+i+1)*cols])
+			}
+		}
+		return out
+	}
+	q := *w
+	q.J = pad(w.J, P, P)
+	q.B = pad(w.B, P, w.B.Shape[len(w.B.Shape)-1])
+	q.Bx = pad(w.Bx, 1, P)
+	q.Bx.Shape = []int{P}
+	q.W = pad(w.W, w.W.Shape[len(w.W.Shape)-2], P)
+	return &q
+}
+
 // run evaluates the network(s) on u and returns the outputs (K,n,T,O).
 func (e *engine) run(w *net, u *nd.Array) (out *nd.Array, err error) {
+	if len(w.J.Shape) == 3 {
+		w = padHidden(w, padMultiple)
+	}
 	defer func() {
 		if r := recover(); r != nil { // GoMLX reports some shape errors by panicking
 			err = fmt.Errorf("sweep: running the trajectory graph: %v", r)
