@@ -380,3 +380,32 @@ func TestLargeBatchDoesNotHang(t *testing.T) {
 		t.Fatal("a 3000-sequence sweep did not finish in 3 minutes: deadlock?")
 	}
 }
+
+// Zero-padding the hidden units changes nothing.
+func TestPadHidden(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(2, 2))
+	p := smallParams(5)
+	w, _ := netOf(p)
+	q := padHidden(w, 16)
+	if q.J.Shape[0] != 16 || q.B.Shape[0] != 16 || q.Bx.Shape[0] != 16 || q.W.Shape[1] != 16 || q.B.Shape[1] != 4 {
+		t.Fatalf("padded shapes J %v B %v bx %v W %v", q.J.Shape, q.B.Shape, q.Bx.Shape, q.W.Shape)
+	}
+	if q.J.At(3, 5) != w.J.At(3, 5) || q.J.At(12, 3) != 0 || q.W.At(1, 11) != w.W.At(1, 11) {
+		t.Error("padding moved or invented weights")
+	}
+	u := randArray(rng, 2, 10, 4)
+	e, err := newEngine(b, w.TauOverDt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	o1, err1 := e.run(w, u)
+	o2, err2 := e.run(q, u)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if r := maxRel(o1, o2); r > 1e-6 {
+		t.Errorf("padded network differs by %g", r)
+	}
+}
