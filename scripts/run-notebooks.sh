@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# run-notebooks.sh: executes every tutorial notebook headless through real Jupyter
+# (nbconvert + the GoNB kernel), exports each to HTML, and verifies the results:
+#
+#   build/notebooks/NAME.ipynb, NAME.html                   instructor notebooks
+#   build/notebooks/student/NAME.ipynb, NAME.html           student notebooks
+#
+# Instructor notebooks must run without a single failed cell, with every figure stored
+# (image/svg+xml or image/png). Student notebooks may fail only with the "Student
+# exercise: …" stops of their blanks, and every exercise check must stop that way.
+# HTML pages must not load any script from the network.
+#
+# Needs scripts/setup-jupyter.sh first (make setup). Usage: scripts/run-notebooks.sh [NAME.ipynb...]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1 NMATOOLS_HEADLESS=1
+export PATH="$ROOT/bin:$PATH"
+PY=/usr/bin/python3
+OUT="$ROOT/build/notebooks"
+TIMEOUT="${NOTEBOOK_TIMEOUT:-600}"
+
+[ -x bin/gonb ] && [ -x bin/goimports ] || { echo "run-notebooks: bin/gonb or bin/goimports missing: run make setup" >&2; exit 1; }
+"$PY" -c 'import nbconvert, nbclient' 2>/dev/null || { echo "run-notebooks: nbconvert/nbclient missing: run make setup" >&2; exit 1; }
+go build -o bin/nbgen ./nmatools/cmd/nbgen
+# The notebooks in the repository must be what their sources generate.
+bin/nbgen -src notebooks/src -out notebooks -check >/dev/null
+
+if [ $# -gt 0 ]; then names=("$@"); else names=(); for f in notebooks/*.ipynb; do names+=("$(basename "$f")"); done; fi
+mkdir -p "$OUT/student"
+
+# execute IN OUTDIR: runs one notebook (its kernel starts in the notebook's own directory,
+# so the data and checkpoints are found by walking up to the repository) and exports HTML.
+execute() {
+  local in="$1" outdir="$2" name t0 t1
+  name="$(basename "$in" .ipynb)"
+  t0=$(date +%s)
+  "$PY" -m nbconvert --to notebook --execute --allow-errors \
+    --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout="$TIMEOUT" \
+    --output-dir "$outdir" --output "$name.ipynb" "$in" >"$outdir/$name.log" 2>&1 ||
+    { cat "$outdir/$name.log" >&2; echo "run-notebooks: nbconvert failed on $in (log above)" >&2; return 1; }
+  t1=$(date +%s)
+  "$PY" -m nbconvert --to html --output-dir "$outdir" --output "$name.html" "$outdir/$name.ipynb" >>"$outdir/$name.log" 2>&1
+  echo "run-notebooks: $in executed in $((t1 - t0)) s"
+}
+
+status=0
+for n in "${names[@]}"; do
+  execute "notebooks/$n" "$OUT"
+  execute "notebooks/student/$n" "$OUT/student"
+  base="${n%.ipynb}"
+  bin/nbgen verify "$OUT/$base.ipynb" "$OUT/$base.html" || status=1
+  bin/nbgen verify -student "$OUT/student/$base.ipynb" "$OUT/student/$base.html" || status=1
+done
+
+echo
+echo "Executed notebooks (open the .html in a browser, or the .ipynb in Jupyter):"
+for n in "${names[@]}"; do
+  base="${n%.ipynb}"
+  echo "  instructor: $OUT/$base.ipynb  $OUT/$base.html"
+  echo "  student:    $OUT/student/$base.ipynb  $OUT/student/$base.html"
+done
+if [ $status -ne 0 ]; then
+  echo "run-notebooks: FAILED (see the nbgen verify lines above)" >&2
+fi
+exit $status
