@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +19,15 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
-// goBackend is the pure-Go backend: tests are deterministic on it.
-func goBackend(t testing.TB) compute.Backend {
+// testBackend is $GOMLX_BACKEND's backend if set (`make test-xla` sets it),
+// else the pure-Go backend, on which the tests are deterministic.
+func testBackend(t testing.TB) compute.Backend {
 	t.Helper()
-	b, err := backend.New("go")
+	config := os.Getenv(backend.EnvBackend)
+	if config == "" {
+		config = "go"
+	}
+	b, err := backend.New(config)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +85,7 @@ func tinyRecipe(allDelays bool) Recipe {
 }
 
 func TestTrainLossDecreases(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	ds := tinyDataset(30)
 	r := tinyRecipe(true)
 	r.MaxEpochs = 15
@@ -120,7 +126,7 @@ func TestTrainLossDecreases(t *testing.T) {
 func TestTargetLossStops(t *testing.T) {
 	r := tinyRecipe(false)
 	r.TargetLoss = 10 // the first epoch is already below
-	res, err := Train(context.Background(), goBackend(t), r, tinyDataset(10), Options{Seed: 1})
+	res, err := Train(context.Background(), testBackend(t), r, tinyDataset(10), Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +142,7 @@ func TestPartialBatch(t *testing.T) {
 	r := tinyRecipe(false)
 	r.BatchSize = 6 // 20 = 6+6+6+2
 	r.MaxEpochs = 2
-	res, err := Train(context.Background(), goBackend(t), r, tinyDataset(10), Options{Seed: 3})
+	res, err := Train(context.Background(), testBackend(t), r, tinyDataset(10), Options{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +154,7 @@ func TestPartialBatch(t *testing.T) {
 // TestResumeMatchesUninterrupted: an interrupted run resumed from its
 // checkpoint (weights, Adam state, step counter) gives the same losses.
 func TestResumeMatchesUninterrupted(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	ds := tinyDataset(20)
 	r := tinyRecipe(true)
 	r.MaxEpochs = 4
@@ -225,7 +231,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 }
 
 func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	r := tinyRecipe(false)
 	r.LearningRate = 1e6 // every Adam step moves each weight by ~1e6
 	r.ClipNorm = 0
@@ -257,14 +263,14 @@ func TestNaNDataIsDiverged(t *testing.T) {
 	for i := range ds.Outputs.Data {
 		ds.Outputs.Data[i] = float32(math.NaN())
 	}
-	_, err := Train(context.Background(), goBackend(t), tinyRecipe(false), ds, Options{Seed: 1})
+	_, err := Train(context.Background(), testBackend(t), tinyRecipe(false), ds, Options{Seed: 1})
 	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "NaN") {
 		t.Fatalf("want ErrDiverged naming NaN, got %v", err)
 	}
 }
 
 func TestBadInputs(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	ds := tinyDataset(10)
 	r := tinyRecipe(false)
 	bad := r
@@ -301,7 +307,7 @@ func TestBadInputs(t *testing.T) {
 // rate penalty scale) against a plain-Go transcription of the tutorial's
 // RegularizedRNN and training loss.
 func TestLossTermsMatchReference(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	r := tinyRecipe(false)
 	r.Model.HiddenSize = 5
 	ds := tinyDataset(12)
@@ -399,7 +405,7 @@ func TestLossTermsMatchReference(t *testing.T) {
 }
 
 func TestClipGlobalNorm(t *testing.T) {
-	b := goBackend(t)
+	b := testBackend(t)
 	for _, tc := range []struct {
 		max, norm float64
 		scale     float64
@@ -431,7 +437,7 @@ func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles and times the full-size training step")
 	}
-	res, err := BenchRepeats(goBackend(t), 1)
+	res, err := BenchRepeats(testBackend(t), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
