@@ -111,7 +111,7 @@ func TestAgainstPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		goSec := time.Since(start).Seconds()
-		t.Logf("%s sweep: Go (%s backend) %.2fs, PyTorch loop (1 thread) %.2fs: %.1f×", kind, b.Name(), goSec, ref.Seconds[kind], ref.Seconds[kind]/goSec)
+		t.Logf("%s sweep: Go on backend %q %.2fs, PyTorch loop (1 thread) %.2fs: %.1f×", kind, b.Name(), goSec, ref.Seconds[kind], ref.Seconds[kind]/goSec)
 		for i, g := range got {
 			w := want[i]
 			bound := 3 * math.Sqrt(g.Std*g.Std/Repeats+w.Std*w.Std/Repeats)

@@ -223,7 +223,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if !*quiet {
-			fmt.Fprintf(stderr, "%s: %d levels × %d repeats × %d conditions in %.2fs on backend %s\n",
+			fmt.Fprintf(stderr, "%s: %d levels × %d repeats × %d conditions in %.2fs on backend %q\n",
 				path, len(lv), *repeats, inputs.Shape[0], time.Since(start).Seconds(), b.Name())
 		}
 	}
