@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,8 +42,9 @@ percent of max_error, the error of a model that outputs each muscle's mean.
 
 With --data (or with no data flag: the cached tutorial file, else the
 synthetic stand-in) the sweep runs on the tutorial's 20 training conditions
-at the fixed delay (data.TrainValSplit(--split-seed)) and max_error is
-computed on all 27 conditions, as in the tutorial. With --inputs/--targets
+at the fixed delay (data.TrainValSplit(--split-seed); by default the seed a
+checkpoint directory's training.json records, i.e. the split it was trained
+on) and max_error is computed on all 27 conditions, as in the tutorial. With --inputs/--targets
 (float32 .npy, (conditions, time, features) and (conditions, time, outputs))
 max_error is computed on the given targets unless --max-error is set.
 
@@ -73,7 +75,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	targetsF := fs.String("targets", "", "targets .npy (conditions, time, outputs), with --inputs")
 	repeats := fs.Int("repeats", sweep.Repeats, "repetitions per level")
 	seed := fs.Int64("seed", 0, "seed of the perturbations (PCG)")
-	splitSeed := fs.Int64("split-seed", 0, "seed of the 20/7 train/validation split (data.TrainValSplit)")
+	splitSeed := fs.Int64("split-seed", 0, "seed of the 20/7 train/validation split (data.TrainValSplit; default: the \"seed\" in the checkpoint directory's training.json, else 0)")
 	levels := fs.String("levels", "", "comma-separated levels (default: the tutorial's: 0.0125,…,0.2 for inputs; 0.01,…,0.8 for weights)")
 	maxErr := fs.Float64("max-error", 0, "max_error to normalise by (default: computed as the tutorial does)")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -180,6 +182,16 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		synthetic = ds.Synthetic
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "split-seed" })
+		if !explicit {
+			if s, ok := trainingSeed(*ckpt); ok {
+				*splitSeed = s
+				if !*quiet {
+					fmt.Fprintf(stderr, "using the training split of %s (seed %d from its training.json; --split-seed overrides)\n", *ckpt, s)
+				}
+			}
+		}
 		train, _ := data.TrainValSplit(*splitSeed)
 		inputs, targets = ds.Inputs.Take(train), ds.Outputs.Take(train)
 		if *maxErr == 0 {
@@ -271,6 +283,22 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// trainingSeed reads the "seed" a checkpoint directory's training.json
+// (written by nmatools train) records: the seed of its TrainValSplit.
+func trainingSeed(ckpt string) (int64, bool) {
+	b, err := os.ReadFile(filepath.Join(ckpt, "training.json"))
+	if err != nil {
+		return 0, false
+	}
+	var v struct {
+		Seed *int64 `json:"seed"`
+	}
+	if json.Unmarshal(b, &v) != nil || v.Seed == nil {
+		return 0, false
+	}
+	return *v.Seed, true
 }
 
 func statsJSON(st []sweep.Stat) []sweepLevelJSON {

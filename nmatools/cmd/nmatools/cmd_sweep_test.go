@@ -147,6 +147,17 @@ func TestSweepCommandCheckpointDir(t *testing.T) {
 	}
 }
 
+func TestTrainingSeed(t *testing.T) {
+	dir := t.TempDir()
+	if _, ok := trainingSeed(dir); ok {
+		t.Error("seed found in an empty directory")
+	}
+	os.WriteFile(filepath.Join(dir, "training.json"), []byte(`{"recipe":"x","seed":2024}`), 0o644)
+	if s, ok := trainingSeed(dir); !ok || s != 2024 {
+		t.Errorf("trainingSeed = %d, %v", s, ok)
+	}
+}
+
 func TestSweepCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	w := sweepFixture(t, dir, 1)
