@@ -22,6 +22,7 @@ type progress struct {
 	drawn    bool
 
 	epoch              int // last update, drawn or not
+	drawnEpoch         int // last epoch drawn
 	trainLoss, valLoss float64
 }
 
@@ -56,6 +57,7 @@ func (p *progress) draw() {
 	now := time.Now()
 	p.lastDraw = now
 	epoch, trainLoss, valLoss := p.epoch, p.trainLoss, p.valLoss
+	p.drawnEpoch = epoch
 	elapsed := now.Sub(p.start).Round(100 * time.Millisecond)
 	line := fmt.Sprintf("%s %s %d/%d epochs  train %.5f  val %.5f  %s",
 		p.name, bar(epoch, p.total), epoch, p.total, trainLoss, valLoss, elapsed)
@@ -72,7 +74,7 @@ func (p *progress) draw() {
 }
 
 func (p *progress) done(reason string) {
-	if p.epoch > 0 && p.w != nil {
+	if p.epoch > 0 && p.epoch != p.drawnEpoch {
 		p.draw()
 	}
 	msg := fmt.Sprintf("%s: stopped (%s) after %s", p.name, reason, time.Since(p.start).Round(100*time.Millisecond))

@@ -448,3 +448,19 @@ func TestBench(t *testing.T) {
 		t.Errorf("a batch-20 training step (%g ms) faster than a batch-1 forward (%g ms)?", res.TrainStepMs, res.ForwardB1Ms)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	var sb strings.Builder
+	p := newProgress(&sb, false, "tiny", 4)
+	for e := 1; e <= 4; e++ {
+		p.update(e, 0.5/float64(e), 0.25)
+	}
+	p.done("epoch limit")
+	out := sb.String()
+	if !strings.Contains(out, "4/4 epochs  train 0.12500  val 0.25000") || !strings.Contains(out, "tiny: stopped (epoch limit)") {
+		t.Errorf("progress output %q lacks the last epoch or the stop line", out)
+	}
+	if strings.Count(out, "4/4 epochs") != 1 {
+		t.Errorf("the last epoch is drawn %d times: %q", strings.Count(out, "4/4 epochs"), out)
+	}
+}
