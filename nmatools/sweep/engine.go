@@ -31,7 +31,7 @@ func (w *net) sizes() (n, f, o int) {
 //	J  (N,N) or (K,N,N);  B (N,F) or (K,N,F);  bx (N);  W (O,N) or (K,O,N);  c (O)
 //
 // and returns the outputs (K,n,T,O) (K is 1 when nothing is batched). The step
-// is the tutorial's forward: r = rtanh(x); x += (−x + (J·r + B·u) + bx)/τ;
+// is the tutorial's forward: r = rtanh(x); x += (−x + J·r + (B·u + bx))/τ;
 // out = W·rtanh(x) + c, from x = 0. The input projection B·u is one
 // DotGeneral for all steps, before the loop: this avoids the pure-Go
 // backend's deadlock at large batch (250 independent large matmuls) and is
@@ -60,16 +60,18 @@ func unroll(tau float64, ins []*Node) *Node {
 	default:
 		drive = ExpandAxes(DotGeneral(u, []int{2}, nil, B, []int{1}, nil), 0)
 	}
+	// B·u + bx for all steps (bx added once here rather than broadcast at
+	// every step: the same sums, grouped rec + (B·u + bx)), time first so
+	// that each step's slice is contiguous: (T, K|1, n, N).
+	drive = Add(drive, ExpandAxes(bx, 0, 1, 2))
 	dd := drive.Shape().Dimensions
 	kd, n, T, N := dd[0], dd[1], dd[2], dd[3]
-	// Time first, so that each step's slice is contiguous.
-	drive = TransposeAllAxes(drive, 2, 0, 1, 3) // (T, K|1, n, N)
+	drive = TransposeAllAxes(drive, 2, 0, 1, 3)
 	if J.Rank() == 3 || W.Rank() == 3 {
 		kd = k
 	}
 	x := BroadcastToDims(ScalarZero(g, dtypes.Float32), kd, n, N)
 	r := x
-	bxB := ExpandAxes(bx, 0, 1)
 	c = ExpandAxes(c, 0, 1)
 	outs := make([]*Node, T)
 	// Jᵀ once, so every step's product has the [K,M]×[M,N] ("non-transposed")
@@ -92,7 +94,7 @@ func unroll(tau float64, ins []*Node) *Node {
 		if dd[0] != kd {
 			dt = BroadcastToDims(dt, kd, n, N)
 		}
-		total := Add(Add(rec, dt), bxB)
+		total := Add(rec, dt)
 		x = Add(x, MulScalar(Add(Neg(x), total), 1/tau))
 		r = Tanh(MaxScalar(x, 0))
 		var o *Node
