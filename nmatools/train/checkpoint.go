@@ -43,6 +43,7 @@ type trainState struct {
 	TrainLoss []float64 `json:"train_loss"`
 	TrainMSE  []float64 `json:"train_mse"`
 	ValLoss   []float64 `json:"val_loss"`
+	Data      DataID    `json:"data"`
 }
 
 type checkpointer struct {
@@ -208,7 +209,7 @@ func (c *checkpointer) save(res *Result) error {
 		return fail(fmt.Errorf("GoMLX wrote %d files into %s, want one .bin and one .json", len(files), c.staging))
 	}
 	st := trainState{Recipe: res.Recipe, Seed: res.Seed, Epoch: res.Epochs,
-		TrainLoss: res.TrainLoss, TrainMSE: res.TrainMSE, ValLoss: res.ValLoss}
+		TrainLoss: res.TrainLoss, TrainMSE: res.TrainMSE, ValLoss: res.ValLoss, Data: res.Data}
 	if err := writeJSON(filepath.Join(c.dir, epochName(statePrefix, res.Epochs)+".json"), st); err != nil {
 		return fail(err)
 	}

@@ -106,6 +106,12 @@ func dataID(ds *data.Dataset) DataID {
 		OutputsStd: ds.OutputsWithDelay.Std(true)}
 }
 
+// same reports whether two fingerprints are of the same data (wherever its file is).
+func (d DataID) same(o DataID) bool {
+	return d.Synthetic == o.Synthetic && d.InputsMean == o.InputsMean &&
+		d.OutputsMean == o.OutputsMean && d.OutputsStd == o.OutputsStd
+}
+
 // split holds the train and validation sequences of a recipe.
 type split struct {
 	trainIn, trainOut, valIn, valOut *nd.Array
@@ -188,6 +194,10 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 				return nil, fmt.Errorf("train: cannot resume %s: it was trained with recipe %q and seed %d, not %q and seed %d",
 					opt.OutDir, st.Recipe, st.Seed, r.Name, opt.Seed)
 			}
+			if st.Data != (DataID{}) && !st.Data.same(res.Data) {
+				return nil, fmt.Errorf("train: cannot resume %s: it was trained on other data (%s, synthetic %v) than %s",
+					opt.OutDir, st.Data.Source, st.Data.Synthetic, ds.Source)
+			}
 			store = s
 			res.TrainLoss, res.TrainMSE, res.ValLoss = st.TrainLoss, st.TrainMSE, st.ValLoss
 			res.Epochs = st.Epoch
@@ -230,10 +240,11 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 		prog.done(stopped)
 		return res, runErr
 	}
+	stopped := "epoch limit"
 	if res.Epochs > 0 && r.TargetLoss > 0 && res.TrainLoss[res.Epochs-1] < r.TargetLoss {
 		maxEpochs = res.Epochs // the resumed run had already converged
+		stopped = fmt.Sprintf("training loss below %g", r.TargetLoss)
 	}
-	stopped := "epoch limit"
 	for epoch := res.Epochs; epoch < maxEpochs; epoch++ {
 		order := make([]int, n)
 		for i := range order {
@@ -247,7 +258,6 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 		batches := 0
 		for lo := 0; lo < n; lo += r.BatchSize {
 			if err := ctx.Err(); err != nil {
-				res.Epochs = lastSaved
 				trimTo(res, lastSaved)
 				return finish("interrupted", fmt.Errorf("train: interrupted during epoch %d; %s: %w",
 					epoch+1, ck.lastGood(lastSaved), err))

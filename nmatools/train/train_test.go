@@ -221,6 +221,15 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		t.Errorf("exported J differs from the final parameters by %g (%v)", d, err)
 	}
 
+	// Resuming on other data is refused.
+	other0 := tinyDataset(20)
+	other0.Outputs.Data[0] += 1
+	other0.OutputsWithDelay.Data[0] += 1
+	if _, err := Train(context.Background(), b, r, other0, Options{Seed: 5, OutDir: dir, Resume: true}); err == nil ||
+		!strings.Contains(err.Error(), "other data") {
+		t.Errorf("resuming on other data: error %v", err)
+	}
+
 	// Resuming with a network of another size is refused with a clear error.
 	other := r
 	other.Model.HiddenSize = 9
