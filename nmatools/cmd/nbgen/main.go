@@ -10,7 +10,9 @@
 // cells keep their blanks, which stop the cell with a "Student exercise: …"
 // message, followed by a "Click for solution" block). Every code cell of both
 // variants must parse as Go. With -check nothing is written: nbgen fails when
-// a generated notebook differs from the file on disk.
+// a generated notebook differs from the file on disk. With -typecheck DIR, both
+// variants are also assembled into Go programs the way GoNB accumulates cells and
+// type-checked with go vet (catches, e.g., a variable a student blank leaves unused).
 //
 // Verify executed notebooks (scripts/run-notebooks.sh calls this):
 //
@@ -52,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	src := fs.String("src", "notebooks/src", "directory of notebook sources (NAME.md)")
 	out := fs.String("out", "notebooks", "output directory (instructor notebooks; student ones go to OUT/student)")
 	check := fs.Bool("check", false, "write nothing; fail if a generated notebook differs from the one on disk")
+	typecheck := fs.String("typecheck", "", "also type-check both variants: assemble each as GoNB would into `DIR`/NAME/VARIANT/main.go (inside this module, e.g. build/nbcheck) and go vet it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -79,6 +82,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if stale > 0 {
 		return 1
+	}
+	if *typecheck != "" {
+		if err := TypeCheck(*src, *typecheck); err != nil {
+			fmt.Fprintln(stderr, "nbgen:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "nbgen: both variants type-check")
 	}
 	if *check {
 		fmt.Fprintf(stdout, "nbgen: %d notebooks up to date\n", len(files))

@@ -288,3 +288,57 @@ func TestDisplaysOnlyInMainBody(t *testing.T) {
 		t.Errorf("Displays = %v %v %v, want false true false", reps[0].Displays, reps[1].Displays, reps[2].Displays)
 	}
 }
+
+func TestProgramAssemblesLikeGoNB(t *testing.T) {
+	src := "```go\nimport \"fmt\"\n\nfunc f() int { return 1 }\n```\n\n```go\n%goflags -ldflags=-s\n%%\nfmt.Println(f())\n```\n\n" +
+		"```go\nimport \"strings\"\n\n// f is redeclared: the later one wins.\nfunc f() int { return len(strings.Fields(\"a b\")) }\n%%\nfmt.Println(f())\n```\n"
+	cells, err := Parse("p.md", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Program("p", cells, Instructor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(prog)
+	for _, want := range []string{`"fmt"`, `"strings"`, "func cell1() {", "func cell2() {", "func main() {}", "strings.Fields"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("program lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "func f()") != 1 || strings.Contains(s, "return 1") {
+		t.Errorf("f must appear once, the later declaration:\n%s", s)
+	}
+	if strings.Contains(s, "goflags") {
+		t.Errorf("special command kept:\n%s", s)
+	}
+}
+
+// TypeCheck catches what a syntax check cannot: here the student blank leaves
+// a variable unused, which GoNB refuses to compile.
+func TestTypeCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	dir := filepath.Join("testdata", "tmp-typecheck")
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	src := filepath.Join(dir, "src")
+	write := func(s string) {
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, "s.md"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(sample)
+	if err := TypeCheck(src, filepath.Join(dir, "out")); err != nil {
+		t.Fatalf("sample must type-check: %v", err)
+	}
+	bad := strings.Replace(sample, "\treturn todo[int](\"Exercise 1: 2x\")\n", "\ty := x\n\treturn todo[int](\"Exercise 1: 2x\")\n", 1)
+	write(bad)
+	err := TypeCheck(src, filepath.Join(dir, "out"))
+	if err == nil || !strings.Contains(err.Error(), "declared and not used") || !strings.Contains(err.Error(), "student") {
+		t.Fatalf("want the unused variable of the student variant reported, got %v", err)
+	}
+}
