@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,6 +77,7 @@ func TestAgainstPyTorch(t *testing.T) {
 		TrainIdx []int   `json:"train_idx"`
 		MaxError float64 `json:"max_error"`
 		Seconds  map[string]float64
+		CPU      map[string]float64 `json:"cpu_seconds"`
 		Inputs   []struct{ Level, Mean, Std float64 }
 		Weights  []struct{ Level, Mean, Std float64 }
 	}
@@ -98,7 +100,7 @@ func TestAgainstPyTorch(t *testing.T) {
 	b := testBackend(t)
 	x, y := ds.Inputs.Take(train), ds.Outputs.Take(train)
 	for _, kind := range []string{"inputs", "weights"} {
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuSeconds()
 		var got []Stat
 		want := ref.Inputs
 		if kind == "inputs" {
@@ -110,8 +112,9 @@ func TestAgainstPyTorch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		goSec := time.Since(start).Seconds()
-		t.Logf("%s sweep: Go on backend %q %.2fs, PyTorch loop (1 thread) %.2fs: %.1f×", kind, b.Name(), goSec, ref.Seconds[kind], ref.Seconds[kind]/goSec)
+		goSec, goCPU := time.Since(start).Seconds(), cpuSeconds()-cpu0
+		t.Logf("%s sweep: Go on backend %q %.2fs wall (%.2fs CPU), PyTorch loop (1 thread) %.2fs wall (%.2fs CPU): %.1f× wall, %.1f× CPU",
+			kind, b.Name(), goSec, goCPU, ref.Seconds[kind], ref.CPU[kind], ref.Seconds[kind]/goSec, ref.CPU[kind]/goCPU)
 		for i, g := range got {
 			w := want[i]
 			bound := 3 * math.Sqrt(g.Std*g.Std/Repeats+w.Std*w.Std/Repeats)
@@ -122,6 +125,16 @@ func TestAgainstPyTorch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cpuSeconds is this process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 func loadNpzParams(t *testing.T, path string) *model.Params {
