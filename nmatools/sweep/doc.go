@@ -32,7 +32,10 @@
 // memory, WithMaxSequences); for weights, the perturbed matrices form a batch
 // (K,N,N) multiplied with a batched matmul. The input projection u·Bᵀ is
 // computed for all steps before the time loop, which avoids the pure-Go
-// backend's worker-pool deadlock at large batch. Noise is drawn on the host
+// backend's worker-pool deadlock at large batch. On XLA the time loop is a
+// While loop (the unrolled 250 steps take XLA tens of seconds to compile);
+// on the pure-Go backend, which lacks DynamicSlice, the steps are unrolled.
+// NMATOOLS_SWEEP_LOOP=while|unroll overrides the choice. Noise is drawn on the host
 // from math/rand/v2's PCG seeded with the seed argument, so a seed gives
 // the same perturbations on every backend and chunking. The per-call
 // helpers draw from the same streams: the tests check that the tutorial's

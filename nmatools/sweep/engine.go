@@ -2,11 +2,14 @@ package sweep
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // the graph DSL reads better unqualified
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/neuromatch/nmatools/nmatools/nd"
@@ -36,7 +39,7 @@ func (w *net) sizes() (n, f, o int) {
 // DotGeneral for all steps, before the loop: this avoids the pure-Go
 // backend's deadlock at large batch (250 independent large matmuls) and is
 // faster.
-func unroll(tau float64, ins []*Node) *Node {
+func unroll(tau float64, loop bool, ins []*Node) *Node {
 	u, J, B, bx, W, c := ins[0], ins[1], ins[2], ins[3], ins[4], ins[5]
 	g := u.Graph()
 	k := 1
@@ -70,10 +73,8 @@ func unroll(tau float64, ins []*Node) *Node {
 	if J.Rank() == 3 || W.Rank() == 3 {
 		kd = k
 	}
-	x := BroadcastToDims(ScalarZero(g, dtypes.Float32), kd, n, N)
-	r := x
+	O := W.Shape().Dimensions[W.Rank()-2]
 	c = ExpandAxes(c, 0, 1)
-	outs := make([]*Node, T)
 	// Jᵀ once, so every step's product has the [K,M]×[M,N] ("non-transposed")
 	// layout, which the pure-Go backend's small batched kernels run several
 	// times faster than the transposed one.
@@ -83,43 +84,96 @@ func unroll(tau float64, ins []*Node) *Node {
 	} else {
 		JT = Transpose(J, 0, 1)
 	}
-	for t := 0; t < T; t++ {
+	// step advances x by one step given that step's drive dt (K|1, n, N) and
+	// returns the new x and the output (K, n, O). Every node it uses comes in
+	// through its arguments, and its constants are made with Const (not the
+	// graph-wide cached Scalar), so that it can also build a While body: XLA's
+	// closures cannot use values of the enclosing function in binary ops.
+	step := func(x, dt, JT, W, c *Node) (*Node, *Node) {
+		g := x.Graph()
+		zero, inv := Const(g, float32(0)), Const(g, float32(1/tau))
+		rt := func(v *Node) *Node { return Tanh(Max(v, zero)) }
+		r := rt(x)
 		var rec *Node
-		if J.Rank() == 3 {
+		if JT.Rank() == 3 {
 			rec = DotGeneral(r, []int{2}, []int{0}, JT, []int{1}, []int{0})
 		} else {
 			rec = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, JT, []int{0}, nil), kd, n, N)
 		}
-		dt := Reshape(SliceAxis(drive, 0, AxisElem(t)), dd[0], n, N)
 		if dd[0] != kd {
 			dt = BroadcastToDims(dt, kd, n, N)
 		}
 		total := Add(rec, dt)
-		x = Add(x, MulScalar(Add(Neg(x), total), 1/tau))
-		r = Tanh(MaxScalar(x, 0))
+		x = Add(x, Mul(Add(Neg(x), total), inv))
+		r = rt(x)
 		var o *Node
 		if W.Rank() == 3 {
 			o = DotGeneral(r, []int{2}, []int{0}, W, []int{2}, []int{0})
 		} else {
-			O := W.Shape().Dimensions[0]
 			o = Reshape(DotGeneral(Reshape(r, kd*n, N), []int{1}, nil, W, []int{1}, nil), kd, n, O)
 		}
-		outs[t] = Add(o, c)
+		return x, Add(o, c)
 	}
-	return Stack(outs, 2)
+	x0 := BroadcastToDims(ScalarZero(g, dtypes.Float32), kd, n, N)
+	if !loop {
+		x := x0
+		outs := make([]*Node, T)
+		for t := 0; t < T; t++ {
+			x, outs[t] = step(x, Reshape(SliceAxis(drive, 0, AxisElem(t)), dd[0], n, N), JT, W, c)
+		}
+		return Stack(outs, 2)
+	}
+	// A While loop over t: the graph stays small, so XLA compiles it in well
+	// under a second (the unrolled graph takes XLA tens of seconds). The
+	// weights ride along in the loop state, unchanged.
+	state := []*Node{Const(g, int32(0)), x0, Zeros(g, shapes.Make(dtypes.Float32, T, kd, n, O)), drive, JT, W, c}
+	params := func(g *Graph) []*Node {
+		ps := make([]*Node, len(state))
+		for i, v := range state {
+			ps[i] = Parameter(g, fmt.Sprintf("s%d", i), v.Shape())
+		}
+		return ps
+	}
+	cond := NewClosure(g, func(g *Graph) []*Node {
+		ps := params(g)
+		return []*Node{LessThan(ps[0], Const(g, int32(T)))}
+	})
+	body := NewClosure(g, func(g *Graph) []*Node {
+		ps := params(g)
+		t, x, outs, drv, jt, w, cc := ps[0], ps[1], ps[2], ps[3], ps[4], ps[5], ps[6]
+		zero := Const(g, int32(0))
+		dt := Reshape(DynamicSlice(drv, []*Node{t, zero, zero, zero}, []int{1, dd[0], n, N}), dd[0], n, N)
+		x, o := step(x, dt, jt, w, cc)
+		outs = DynamicUpdateSlice(outs, ExpandAxes(o, 0), []*Node{t, zero, zero, zero})
+		return []*Node{Add(t, Const(g, int32(1))), x, outs, drv, jt, w, cc}
+	})
+	res := While(cond, body, state...)
+	return TransposeAllAxes(res[2], 1, 2, 0, 3) // (K, n, T, O)
 }
 
 // engine runs unroll graphs, compiled once per shape and backend.
 type engine struct {
-	b   compute.Backend
-	tau float64
-	mu  sync.Mutex
-	ex  *Exec
+	b    compute.Backend
+	tau  float64
+	loop bool // a While loop instead of the unrolled steps
+	mu   sync.Mutex
+	ex   *Exec
 }
 
+// loopEnv forces the loop form: "while" or "unroll" (default: While on XLA,
+// unrolled elsewhere).
+const loopEnv = "NMATOOLS_SWEEP_LOOP"
+
 func newEngine(b compute.Backend, tau float64) (*engine, error) {
-	e := &engine{b: b, tau: tau}
-	ex, err := NewExec(b, func(ins []*Node) *Node { return unroll(tau, ins) })
+	loop := strings.HasPrefix(strings.ToLower(b.Name()), "xla")
+	switch os.Getenv(loopEnv) {
+	case "while":
+		loop = true
+	case "unroll":
+		loop = false
+	}
+	e := &engine{b: b, tau: tau, loop: loop}
+	ex, err := NewExec(b, func(ins []*Node) *Node { return unroll(tau, loop, ins) })
 	if err != nil {
 		return nil, fmt.Errorf("sweep: building the trajectory graph: %w", err)
 	}
