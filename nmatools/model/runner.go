@@ -121,11 +121,16 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		return nil, nil, fmt.Errorf("model.Trajectory: inputs shape %v does not match its %d values", in.Shape, len(in.Data))
 	}
 	if r.traj == nil {
+		useWhile := supportsWhileLoop(r.backend)
 		e, err := graph.NewExec(r.backend, func(x []*graph.Node) []*graph.Node {
 			w := weightsOf(x)
 			u := x[5]
 			b := u.Shape().Dimensions[0]
 			x0 := graph.Zeros(u.Graph(), shapesMake(u, b, cfg.HiddenSize))
+			if useWhile {
+				out, hid := UnrollWhile(w, cfg, u, x0)
+				return []*graph.Node{out, hid}
+			}
 			out, hid, _ := Unroll(w, cfg, u, x0)
 			return []*graph.Node{out, hid}
 		})

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs the XLA PJRT CPU plugin that go-xla v0.4.1 loads into build/pjrt/ of the
+# repository (`make xla`). nmatools' backend package finds it there and uses XLA CPU
+# instead of the pure-Go backend (check with `nmatools backend`).
+#
+# The plugin comes from the PyPI wheel lammps-jax-pjrt-cpu==0.11.2 (XLA's CPU plugin
+# built from jaxlib 0.11.2, PJRT C API 0.115), downloaded with pip into a private venv and
+# checked against a pinned SHA-256. The alternative wheel xla-cpu-pjrt==0.0.1 (PJRT C API
+# 0.81, older than the 0.104 headers go-xla v0.4.1 is built against) is not used.
+#
+# Idempotent: does nothing when the plugin is already installed. When PyPI cannot be
+# reached it says so and exits 0: the pure-Go backend always works.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="$ROOT/build/pjrt"
+PLUGIN="$DEST/pjrt_c_api_cpu_plugin.so"
+WHEEL_NAME="lammps-jax-pjrt-cpu"
+WHEEL_VERSION="0.11.2"
+WHEEL_FILE="lammps_jax_pjrt_cpu-0.11.2-py3-none-manylinux_2_27_x86_64.whl"
+WHEEL_SHA256="1319390d948b39f69f7dade496b7c385149d9ca6097a6b62114da113216d9ad1"
+SO_IN_WHEEL="lammps_jax_pjrt_cpu/pjrt_c_api_cpu_plugin.so"
+STAMP="$DEST/.installed-$WHEEL_NAME-$WHEEL_VERSION"
+
+if [[ -f "$PLUGIN" && -f "$STAMP" ]]; then
+  echo "install-xla: $PLUGIN is already installed ($WHEEL_NAME $WHEEL_VERSION)."
+  exit 0
+fi
+if [[ "$(uname -s)/$(uname -m)" != "Linux/x86_64" ]]; then
+  echo "install-xla: the pinned wheel is for Linux x86_64 only (this is $(uname -s)/$(uname -m)); keeping the pure-Go backend."
+  exit 0
+fi
+
+PY="${PYTHON:-python3}"
+if ! command -v "$PY" >/dev/null 2>&1; then
+  echo "install-xla: $PY not found; cannot fetch the plugin. The pure-Go backend will be used."
+  exit 0
+fi
+
+WORK="$ROOT/build/.pjrt-download"
+VENV="$WORK/venv"
+mkdir -p "$WORK" "$DEST"
+if [[ ! -x "$VENV/bin/pip" ]]; then
+  if ! "$PY" -m venv "$VENV" >/dev/null 2>&1; then
+    echo "install-xla: '$PY -m venv' failed (python3-venv missing?); the pure-Go backend will be used."
+    exit 0
+  fi
+fi
+
+if [[ ! -f "$WORK/$WHEEL_FILE" ]]; then
+  echo "install-xla: downloading $WHEEL_NAME==$WHEEL_VERSION from PyPI (~63 MB)..."
+  if ! "$VENV/bin/pip" download --quiet --no-deps --only-binary=:all: \
+        --platform manylinux_2_27_x86_64 --python-version 3 --implementation py \
+        -d "$WORK" "$WHEEL_NAME==$WHEEL_VERSION" 2>"$WORK/pip.log"; then
+    echo "install-xla: PyPI could not be reached or refused the download (see $WORK/pip.log):"
+    tail -n 3 "$WORK/pip.log" | sed 's/^/  /'
+    echo "install-xla: skipped; the pure-Go backend will be used."
+    exit 0
+  fi
+fi
+
+got="$(sha256sum "$WORK/$WHEEL_FILE" | cut -d' ' -f1)"
+if [[ "$got" != "$WHEEL_SHA256" ]]; then
+  echo "install-xla: $WHEEL_FILE has SHA-256 $got, expected $WHEEL_SHA256; removing it." >&2
+  rm -f "$WORK/$WHEEL_FILE"
+  exit 1
+fi
+
+tmp="$(mktemp "$DEST/.tmp-plugin-XXXXXX")"
+trap 'rm -f "$tmp"' EXIT
+"$VENV/bin/python" - "$WORK/$WHEEL_FILE" "$SO_IN_WHEEL" "$tmp" <<'PYEOF'
+import shutil, sys, zipfile
+wheel, member, out = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(out, "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PYEOF
+chmod 0755 "$tmp"
+mv -f "$tmp" "$PLUGIN"
+trap - EXIT
+touch "$STAMP"
+rm -rf "$VENV"
+echo "install-xla: installed $PLUGIN ($WHEEL_NAME $WHEEL_VERSION, PJRT C API 0.115)."
+echo "install-xla: nmatools now picks XLA CPU automatically; force one with GOMLX_BACKEND=go or GOMLX_BACKEND=xla:$PLUGIN."
