@@ -233,7 +233,7 @@ func padHidden(w *net, m int) *net {
 
 // run evaluates the network(s) on u and returns the outputs (K,n,T,O).
 func (e *engine) run(w *net, u *nd.Array) (out *nd.Array, err error) {
-	if len(w.J.Shape) == 3 {
+	if len(w.J.Shape) == 3 && !e.loop { // XLA's kernels need no padding
 		w = padHidden(w, padMultiple)
 	}
 	defer func() {
