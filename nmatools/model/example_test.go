@@ -46,3 +46,14 @@ func ExampleRunner_Trajectory() {
 	fmt.Println(outputs.Shape, hidden.Shape)
 	// Output: [1 250 2] [1 250 150]
 }
+
+// Loading a PyTorch state_dict (here a small fixture written by testdata/gen_pth.py; the
+// tutorial's own files are regularized_model_final.pth and unregularized_model_final.pth).
+func ExampleLoad() {
+	p, err := model.Load("testdata/reg_small_cuda.pth") // saved with storages on 'cuda:0'
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(p.Config.InputSize, p.Config.HiddenSize, p.Config.OutputSize, p.J.Shape, p.W.Shape)
+	// Output: 16 64 2 [64 64] [2 64]
+}

@@ -92,6 +92,11 @@ func StepGraph(w Weights, cfg Config, u, x *graph.Node) (out, xNew, r2 *graph.No
 // Gradients w.r.t. J, B, bx, W, c, x0 and inputs-independent terms are exact; inputs get no
 // gradient. They are checked against finite differences and GoMLX's own autodiff in the tests.
 func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rates *graph.Node) {
+	return unroll(w, cfg, inputs, x0, true)
+}
+
+// unroll is Unroll; withGrad=false leaves out the gradient plumbing (for inference).
+func unroll(w Weights, cfg Config, inputs, x0 *graph.Node, withGrad bool) (outputs, hidden, rates *graph.Node) {
 	if inputs.Rank() != 3 {
 		panic(fmt.Errorf("model.Unroll: inputs must be (batch, time, input), got shape %s", inputs.Shape()))
 	}
@@ -140,6 +145,12 @@ func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rat
 	}
 	hiddenV := graph.Stack(bp.x[1:], 1) // (B,T,N)
 	ratesV := graph.Stack(bp.r[1:], 1)
+	if !withGrad {
+		hidden, rates = hiddenV, ratesV
+		outputs = graph.DotGeneral(rates, []int{2}, nil, graph.Transpose(w.W, 0, 1), []int{0}, nil)
+		outputs = graph.Add(outputs, graph.ExpandAxes(w.C, 0, 1))
+		return
+	}
 
 	// hook = 0 in value; its gradient path reaches the carriers, whose custom gradients run
 	// after the recorders below (GoMLX back-propagates in reverse creation order).

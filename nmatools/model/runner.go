@@ -131,7 +131,7 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 				out, hid := UnrollWhile(w, cfg, u, x0)
 				return []*graph.Node{out, hid}
 			}
-			out, hid, _ := Unroll(w, cfg, u, x0)
+			out, hid, _ := unroll(w, cfg, u, x0, false)
 			return []*graph.Node{out, hid}
 		})
 		if err != nil {
