@@ -97,14 +97,45 @@ func TestBrokenPluginIsRejected(t *testing.T) {
 	}
 }
 
-// TestProbePlugin checks a real plugin when NMATOOLS_TEST_PLUGIN names one.
-func TestProbePlugin(t *testing.T) {
-	p := os.Getenv("NMATOOLS_TEST_PLUGIN")
+// testPlugin is $NMATOOLS_TEST_PLUGIN, else an installed CPU plugin (`make xla`), else "".
+func testPlugin() string {
+	if p := os.Getenv("NMATOOLS_TEST_PLUGIN"); p != "" {
+		return p
+	}
+	if c := Candidates(); len(c) > 0 {
+		return c[0]
+	}
+	return ""
+}
+
+// TestRealPlugin: a real PJRT CPU plugin passes the probe, and Get picks it when it is the
+// only one found.
+func TestRealPlugin(t *testing.T) {
+	p := testPlugin()
 	if p == "" {
-		t.Skip("set NMATOOLS_TEST_PLUGIN=/abs/path/plugin.so to test-load a plugin")
+		t.Skip("no PJRT CPU plugin installed (make xla) and NMATOOLS_TEST_PLUGIN unset")
 	}
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	if err := Probe(p); err != nil {
 		t.Fatalf("Probe(%s): %v", p, err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(p, filepath.Join(dir, PluginFile)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvBackend, "")
+	t.Setenv(EnvPluginPath, dir)
+	reset()
+	defer reset()
+	b, err := Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := Selected()
+	if ch.Plugin != filepath.Join(dir, PluginFile) || b.Name() != "xla" {
+		t.Fatalf("Get chose %+v (backend %s), want the plugin in %s", ch, b.Name(), dir)
+	}
+	if !strings.Contains(Report(), "PJRT plugin: "+ch.Plugin) {
+		t.Errorf("Report does not name the plugin:\n%s", Report())
 	}
 }
