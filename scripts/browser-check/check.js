@@ -77,13 +77,32 @@ function log(...a) { console.log('browser-check:', ...a); }
     if (problems.length) { failed = true; problems.forEach(p => log('FAILED', p)); }
     if (figures < 10) { failed = true; log('FAILED: fewer than 10 figures on the page'); }
 
-    // Screenshot: the weight-perturbation results and the interactive cell below them.
-    await page.evaluate(() => {
+    // Screenshots of a few places (build/browser-check/view-N.png, for a look; "interactive"
+    // is the slider cell's output), then the one kept in docs/ (SHOT_VIEW, default Activity 2.1).
+    const scrollTo = (sel) => page.evaluate((sel) => {
       const cells = Jupyter.notebook.get_cells();
-      const i = cells.findIndex(c => ((c.metadata && c.metadata.tags) || []).includes('interactive'));
-      const target = cells[Math.max(0, i - 1)] || cells[0];
-      target.element[0].scrollIntoView({ block: 'start' });
-    });
+      let el = null;
+      if (sel === 'interactive') {
+        const c = cells.find(c => ((c.metadata && c.metadata.tags) || []).includes('interactive'));
+        el = c && c.element[0].querySelector('.output_wrapper');
+        if (el) { el.scrollIntoView({ block: 'start' }); window.scrollBy(0, -160); return true; }
+      } else {
+        el = [...document.querySelectorAll('.text_cell_render h2, .text_cell_render h3')].find(h => h.textContent.startsWith(sel));
+      }
+      if (!el) return false;
+      el.scrollIntoView({ block: 'start' });
+      return true;
+    }, sel);
+    const views = (process.env.VIEWS || 'Section 2,Activity 2.1,Activity 2.2,Section 4,interactive').split(',');
+    for (let k = 0; k < views.length; k++) {
+      if (await scrollTo(views[k])) {
+        await page.waitForTimeout(500);
+        const p = require('path').join(require('path').dirname(process.env.PLAYWRIGHT_CORE), '..', `view-${k}.png`);
+        await page.screenshot({ path: p });
+        log(`view "${views[k]}":`, p);
+      }
+    }
+    await scrollTo(process.env.SHOT_VIEW || 'Activity 2.1');
     await page.waitForTimeout(1000);
     await page.screenshot({ path: shot });
     log('screenshot:', shot);
