@@ -26,7 +26,9 @@
 // drive to full size and sums 250 of them). Gradients are tested against finite differences
 // (float64) and against GoMLX's autodiff.
 //
-// On XLA, Runner.Trajectory uses UnrollWhile, a While loop that XLA compiles in about a
-// second (the unrolled graph takes XLA minutes to compile); the pure-Go backend, which lacks
+// On XLA (a backend with While and dynamic slices) the recurrence is a While loop instead:
+// Runner.Trajectory uses UnrollWhile, and Unroll runs both its forward and its hand-written
+// backward as While loops, so XLA compiles a training step in about a second (the unrolled
+// graph did not finish compiling in 9.5 minutes). The pure-Go backend, which lacks
 // DynamicSlice, runs the unrolled graph.
 package model

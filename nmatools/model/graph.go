@@ -133,18 +133,26 @@ func unroll(w Weights, cfg Config, inputs, x0 *graph.Node, withGrad bool) (outpu
 	jf := sg(jtsC)
 	x := sg(x0C)
 	r := rtanh(x)
-	bp.x = make([]*graph.Node, steps+1)
-	bp.r = make([]*graph.Node, steps+1)
-	bp.x[0], bp.r[0] = x, r
-	for t := range steps {
-		d := graph.Reshape(graph.Slice(drive, graph.AxisRange(t, t+1)), batch, n)
-		rec := graph.DotGeneral(r, []int{1}, nil, jf, []int{0}, nil) // (B,N)
-		x = graph.Add(graph.Add(graph.MulScalar(x, decay), rec), d)
-		r = rtanh(x)
-		bp.x[t+1], bp.r[t+1] = x, r
+	bp.x = []*graph.Node{x}
+	bp.r = []*graph.Node{r}
+	var hiddenV, ratesV *graph.Node
+	if withGrad && supportsWhileLoop(inputs.Graph().Backend()) {
+		bp.hT = whileForward(drive, jf, x, decay)        // (T,B,N)
+		hiddenV = graph.TransposeAllAxes(bp.hT, 1, 0, 2) // (B,T,N)
+		ratesV = rtanh(hiddenV)
+	} else {
+		bp.x = append(make([]*graph.Node, 0, steps+1), x)
+		bp.r = append(make([]*graph.Node, 0, steps+1), r)
+		for t := range steps {
+			d := graph.Reshape(graph.Slice(drive, graph.AxisRange(t, t+1)), batch, n)
+			rec := graph.DotGeneral(r, []int{1}, nil, jf, []int{0}, nil) // (B,N)
+			x = graph.Add(graph.Add(graph.MulScalar(x, decay), rec), d)
+			r = rtanh(x)
+			bp.x, bp.r = append(bp.x, x), append(bp.r, r)
+		}
+		hiddenV = graph.Stack(bp.x[1:], 1) // (B,T,N)
+		ratesV = graph.Stack(bp.r[1:], 1)
 	}
-	hiddenV := graph.Stack(bp.x[1:], 1) // (B,T,N)
-	ratesV := graph.Stack(bp.r[1:], 1)
 	if !withGrad {
 		hidden, rates = hiddenV, ratesV
 		outputs = graph.DotGeneral(rates, []int{2}, nil, graph.Transpose(w.W, 0, 1), []int{0}, nil)
@@ -173,6 +181,7 @@ type bptt struct {
 	x, r            []*graph.Node  // states x_0..x_T and rates r(x_t)
 	v               [2]*graph.Node // incoming gradients of hidden and rates (B,T,N), nil = none
 	res             []*graph.Node  // gradients for the carriers jts, bts, bxs, x0
+	hT              *graph.Node    // While forward only: x_1..x_T as (T,B,N); then x has only x_0
 }
 
 // record returns the custom gradient of hidden (k=0) or rates (k=1): it keeps v for the
@@ -189,7 +198,11 @@ func (b *bptt) record(k int) func(x, v *graph.Node) *graph.Node {
 func (b *bptt) grad(k int) func(x, v *graph.Node) *graph.Node {
 	return func(_, _ *graph.Node) *graph.Node {
 		if b.res == nil {
-			b.res = b.backward()
+			if b.hT != nil {
+				b.res = b.backwardWhile()
+			} else {
+				b.res = b.backward()
+			}
 			b.v = [2]*graph.Node{}
 		}
 		return b.res[k]
