@@ -2,8 +2,6 @@ package model
 
 import (
 	"testing"
-
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Benchmarks at the tutorial's sizes: N 150, T 250, 16 inputs, 2 outputs. Run with
@@ -32,10 +30,16 @@ func BenchmarkTrajectoryB20(b *testing.B) { benchTrajectory(b, 20) }
 
 // BenchmarkTrainStep: loss (MSE + weight and rate penalties) and its gradient w.r.t. all
 // five parameters at batch 20 (no optimizer update).
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchTrainStep(b, Unroll) }
+
+// BenchmarkTrainStepAutodiff is the same step through GoMLX's own autodiff of the plain
+// unrolled loop (the baseline Unroll's hand-written backward replaces; slow to compile on XLA).
+func BenchmarkTrainStepAutodiff(b *testing.B) { benchTrainStep(b, unrollAutodiff) }
+
+func benchTrainStep(b *testing.B, unroll unrollFn) {
 	cfg := RegularizedConfig()
 	p := NewParams(cfg, 1)
-	e := newTrainStepExec(b, testBackend(b), cfg)
+	e := newTrainStepExecWith(b, testBackend(b), cfg, unroll)
 	args := []any{toTensor(p.J), toTensor(p.B), toTensor(p.Bx), toTensor(p.W), toTensor(p.C),
 		toTensor(randInputs(1, 20, 250, 16)), toTensor(randInputs(2, 20, 250, 2))}
 	run := func() {
@@ -53,5 +57,3 @@ func BenchmarkTrainStep(b *testing.B) {
 		run()
 	}
 }
-
-var _ = tensors.FromShape

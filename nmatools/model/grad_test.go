@@ -11,12 +11,14 @@ import (
 
 // trainLossGraph is a training-step-like loss: MSE over outputs + λ_w(ΣB² + ΣW²) + λ_r·mean(r²),
 // the tutorial's regularized objective shape. in: J, B, bx, W, c, inputs, targets.
-func trainLossGraph(cfg Config, in []*graph.Node) (loss *graph.Node) {
+type unrollFn func(Weights, Config, *graph.Node, *graph.Node) (*graph.Node, *graph.Node, *graph.Node)
+
+func trainLossGraph(cfg Config, in []*graph.Node, unroll unrollFn) (loss *graph.Node) {
 	w := weightsOf(in)
 	u, target := in[5], in[6]
 	b := u.Shape().Dimensions[0]
 	x0 := graph.Zeros(u.Graph(), shapesMake(u, b, cfg.HiddenSize))
-	out, _, rates := Unroll(w, cfg, u, x0)
+	out, _, rates := unroll(w, cfg, u, x0)
 	mse := graph.ReduceAllMean(graph.Square(graph.Sub(out, target)))
 	l2 := graph.Add(graph.ReduceAllSum(graph.Square(w.B)), graph.ReduceAllSum(graph.Square(w.W)))
 	rr := graph.ReduceAllMean(graph.Square(rates))
@@ -24,8 +26,12 @@ func trainLossGraph(cfg Config, in []*graph.Node) (loss *graph.Node) {
 }
 
 func newTrainStepExec(t testing.TB, b compute.Backend, cfg Config) *graph.Exec {
+	return newTrainStepExecWith(t, b, cfg, Unroll)
+}
+
+func newTrainStepExecWith(t testing.TB, b compute.Backend, cfg Config, unroll unrollFn) *graph.Exec {
 	e, err := graph.NewExec(b, func(in []*graph.Node) []*graph.Node {
-		loss := trainLossGraph(cfg, in)
+		loss := trainLossGraph(cfg, in, unroll)
 		grads := graph.Gradient(loss, in[:5]...)
 		return append([]*graph.Node{loss}, grads...)
 	})
