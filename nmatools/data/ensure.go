@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
 // ModulePath is the module whose root DefaultDir looks for.
@@ -136,7 +138,7 @@ func EnsureSynthetic(dir string) (condsPath, m1Path string, err error) {
 	if err := Synthesize(dir, DefaultSeed); err != nil {
 		return "", "", err
 	}
-	if err := writeFileAtomic(stamp, synthStamp()); err != nil {
+	if err := atomicfile.WriteFile(stamp, synthStamp(), 0o644); err != nil {
 		return "", "", fmt.Errorf("data: %w", err)
 	}
 	return condsPath, m1Path, nil
@@ -194,28 +196,4 @@ func Load() (*Dataset, error) {
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
-}
-
-// writeFileAtomic writes b to path through a temporary file and a rename.
-func writeFileAtomic(path string, b []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
 // Remote is a file to download and check.
@@ -110,18 +112,11 @@ func Fetch(dir string, r Remote) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return fail(fmt.Errorf("HTTP status %s", resp.Status))
 	}
-	tmp, err := os.CreateTemp(dir, "."+r.Name+".download*")
+	tmp, err := atomicfile.Create(dst)
 	if err != nil {
 		return fail(err)
 	}
-	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
+	defer tmp.Abort()
 	h := md5.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), resp.Body)
 	if err != nil {
@@ -133,15 +128,8 @@ func Fetch(dir string, r Remote) (string, error) {
 	if sum := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(sum, r.MD5) {
 		return fail(fmt.Errorf("corrupted download: MD5 %s, want %s (%d bytes)", sum, r.MD5, n))
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fail(err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmpName, dst); err != nil {
-		return fail(err)
-	}
-	ok = true
 	return dst, nil
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
 // WriteOptions tunes Write. The zero value (and nil) writes a
@@ -101,36 +101,17 @@ func Write(w io.Writer, vars []Var, opt *WriteOptions) error {
 
 // WriteFile writes vars to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path.
-func WriteFile(path string, vars []Var, opt *WriteOptions) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+func WriteFile(path string, vars []Var, opt *WriteOptions) error {
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("matfile: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = Write(tmp, vars, opt); err != nil {
+	defer f.Abort()
+	if err := Write(f, vars, opt); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("matfile: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("matfile: %w", err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("matfile: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("matfile: %w", err)
-	}
-	if d, e := os.Open(dir); e == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

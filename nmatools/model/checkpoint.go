@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+
 	gmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
 )
@@ -30,7 +32,7 @@ func WriteConfig(dir string, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, ConfigFile), append(b, '\n'))
+	return atomicfile.WriteFile(filepath.Join(dir, ConfigFile), append(b, '\n'), 0o644)
 }
 
 // ReadConfig reads dir/model.json.
@@ -180,26 +182,4 @@ func PthToCheckpoint(pthPath, dir string, cfg Config) error {
 		return err
 	}
 	return p.Save(dir)
-}
-
-// writeFileAtomic writes via a temp file in the same directory and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

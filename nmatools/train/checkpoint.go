@@ -13,6 +13,7 @@ import (
 	mlmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
 
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 	"github.com/neuromatch/nmatools/nmatools/model"
 )
 
@@ -187,7 +188,9 @@ func (c *checkpointer) attach(store *mlmodel.Store, cfg model.Config) error {
 // save writes the checkpoint after res.Epochs epochs and removes those beyond
 // the newest c.keep.
 func (c *checkpointer) save(res *Result) error {
-	fail := func(err error) error { return fmt.Errorf("train: saving the checkpoint of epoch %d: %w", res.Epochs, err) }
+	fail := func(err error) error {
+		return fmt.Errorf("train: saving the checkpoint of epoch %d: %w", res.Epochs, err)
+	}
 	if err := c.handler.Save(); err != nil {
 		return fail(err)
 	}
@@ -273,28 +276,8 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	return writeFileAtomic(path, append(raw, '\n'))
-}
-
-func writeFileAtomic(path string, content []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
 		return fmt.Errorf("train: %w", err)
-	}
-	_, werr := f.Write(content)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("train: writing %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("train: writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("train: writing %s: %w", path, err)
 	}
 	return nil
 }

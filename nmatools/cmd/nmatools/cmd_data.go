@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/neuromatch/nmatools/nmatools/data"
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
 func init() {
@@ -172,30 +173,14 @@ func runDataWhere(args []string, stdout, stderr io.Writer) error {
 }
 
 // copyFile copies src to dst atomically (temporary file + rename).
-func copyFile(src, dst string) (err error) {
+func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp*")
-	if err != nil {
+	return atomicfile.Write(dst, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, in); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	})
 }
