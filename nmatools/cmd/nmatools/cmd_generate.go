@@ -4,12 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/core/tensors/numpy"
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
@@ -47,7 +42,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := generateReadNpy(*inPath)
+	inputs, err := readNpy(*inPath, 0)
 	if err != nil {
 		return err
 	}
@@ -68,63 +63,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := generateWriteNpz(*outPath, map[string]*nd.Array{"outputs": outputs, "hidden": hidden}); err != nil {
+	if err := writeNpz(*outPath, map[string]*nd.Array{"outputs": outputs, "hidden": hidden}, nil); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: outputs %v, hidden %v (backend %s)\n", *outPath, outputs.Shape, hidden.Shape, b.Name())
-	return nil
-}
-
-func generateReadNpy(path string) (*nd.Array, error) {
-	t, err := numpy.FromNpyFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read inputs %s: %w", path, err)
-	}
-	dims := t.Shape().Dimensions
-	switch t.DType() {
-	case dtypes.Float32:
-		data, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, err
-		}
-		return nd.FromData(data, dims...)
-	case dtypes.Float64:
-		d64, err := tensors.CopyFlatData[float64](t)
-		if err != nil {
-			return nil, err
-		}
-		data := make([]float32, len(d64))
-		for i, v := range d64 {
-			data[i] = float32(v)
-		}
-		return nd.FromData(data, dims...)
-	}
-	return nil, fmt.Errorf("inputs %s are %s; want float32 or float64", path, t.DType())
-}
-
-func generateWriteNpz(path string, arrays map[string]*nd.Array) error {
-	m := map[string]*tensors.Tensor{}
-	for k, a := range arrays {
-		m[k] = tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*.npz")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	f.Close()
-	if err := numpy.ToNpzFile(m, tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"archive/zip"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/core/tensors/numpy"
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
@@ -51,14 +46,16 @@ func runPrepare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	arrays := map[string]*tensors.Tensor{
-		"inputs":             ndTensor(ds.Inputs),
-		"outputs":            ndTensor(ds.Outputs),
-		"inputs_with_delay":  ndTensor(ds.InputsWithDelay),
-		"outputs_with_delay": ndTensor(ds.OutputsWithDelay),
-		"times":              tensors.FromFlatDataAndDimensions(append([]float64(nil), ds.Times...), len(ds.Times)),
+	arrays := map[string]*nd.Array{
+		"inputs":             ds.Inputs,
+		"outputs":            ds.Outputs,
+		"inputs_with_delay":  ds.InputsWithDelay,
+		"outputs_with_delay": ds.OutputsWithDelay,
 	}
-	if err := writeNpzAtomic(*out, arrays); err != nil {
+	extra := map[string]*tensors.Tensor{
+		"times": tensors.FromFlatDataAndDimensions(append([]float64(nil), ds.Times...), len(ds.Times)),
+	}
+	if err := writeNpz(*out, arrays, extra); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	kind := "real"
@@ -69,48 +66,4 @@ func runPrepare(args []string, stdout, stderr io.Writer) error {
 		*out, ds.Source, kind, ds.Inputs.Shape, ds.Outputs.Shape, ds.InputsWithDelay.Shape, ds.OutputsWithDelay.Shape,
 		len(ds.Times), ds.Times[0], ds.Times[len(ds.Times)-1])
 	return nil
-}
-
-func ndTensor(a *nd.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-}
-
-// writeNpzAtomic writes the arrays as a .npz (names sorted, so the file is a
-// function of its content) through a temporary file and a rename.
-func writeNpzAtomic(path string, arrays map[string]*tensors.Tensor) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	names := make([]string, 0, len(arrays))
-	for n := range arrays {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	zw := zip.NewWriter(tmp)
-	for _, n := range names {
-		w, err := zw.Create(n + ".npy")
-		if err != nil {
-			return err
-		}
-		if err := numpy.ToNpyWriter(arrays[n], w); err != nil {
-			return err
-		}
-	}
-	if err = zw.Close(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

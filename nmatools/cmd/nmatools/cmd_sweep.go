@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/core/tensors/numpy"
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
@@ -164,10 +162,10 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	synthetic := false
 	if *inputsF != "" {
 		var err error
-		if inputs, err = loadNpy32(*inputsF, 3); err != nil {
+		if inputs, err = readNpy(*inputsF, 3); err != nil {
 			return err
 		}
-		if targets, err = loadNpy32(*targetsF, 3); err != nil {
+		if targets, err = readNpy(*targetsF, 3); err != nil {
 			return err
 		}
 	} else {
@@ -321,39 +319,6 @@ func parseLevels(s string) ([]float64, error) {
 	return out, nil
 }
 
-// loadNpy32 reads a float32 (or float64, converted) .npy array of the given rank.
-func loadNpy32(path string, rank int) (*nd.Array, error) {
-	t, err := numpy.FromNpyFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer t.FinalizeAll()
-	a, err := tensorToND(t)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if rank > 0 && len(a.Shape) != rank {
-		return nil, fmt.Errorf("%s: want a %d-D array, got shape %v", path, rank, a.Shape)
-	}
-	return a, nil
-}
-
-func tensorToND(t *tensors.Tensor) (*nd.Array, error) {
-	dims := t.Shape().Dimensions
-	if d, err := tensors.CopyFlatData[float32](t); err == nil {
-		return nd.FromData(d, dims...)
-	}
-	d64, err := tensors.CopyFlatData[float64](t)
-	if err != nil {
-		return nil, fmt.Errorf("want float32 or float64 data, got %s", t.Shape())
-	}
-	d := make([]float32, len(d64))
-	for i, v := range d64 {
-		d[i] = float32(v)
-	}
-	return nd.FromData(d, dims...)
-}
-
 // loadSweepParams reads a .npz of weights (J, B, bx, W, c [, tau_over_dt]) or
 // anything model.Load reads.
 func loadSweepParams(path string) (*model.Params, error) {
@@ -364,16 +329,16 @@ func loadSweepParams(path string) (*model.Params, error) {
 }
 
 func loadParamsNpz(path string) (*model.Params, error) {
-	m, err := numpy.FromNpzFile(path)
+	m, err := readNpz(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, err
 	}
 	get := func(name string) (*nd.Array, error) {
-		t, ok := m[name]
+		a, ok := m[name]
 		if !ok {
 			return nil, fmt.Errorf("%s has no array %q (want J, B, bx, W, c)", path, name)
 		}
-		return tensorToND(t)
+		return a, nil
 	}
 	p := &model.Params{}
 	for _, f := range []struct {
@@ -388,15 +353,11 @@ func loadParamsNpz(path string) (*model.Params, error) {
 		return nil, fmt.Errorf("%s: J, B, W must be matrices, got %v, %v, %v", path, p.J.Shape, p.B.Shape, p.W.Shape)
 	}
 	p.Config = model.Config{InputSize: p.B.Shape[1], HiddenSize: p.J.Shape[0], OutputSize: p.W.Shape[0], TauOverDt: 5}
-	if t, ok := m["tau_over_dt"]; ok {
-		a, err := tensorToND(t)
-		if err != nil || a.Len() != 1 {
+	if a, ok := m["tau_over_dt"]; ok {
+		if a.Len() != 1 {
 			return nil, fmt.Errorf("%s: tau_over_dt must be one number", path)
 		}
 		p.Config.TauOverDt = float64(a.Data[0])
-	}
-	for _, t := range m {
-		t.FinalizeAll()
 	}
 	if err := p.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
