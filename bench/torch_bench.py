@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch reference timing for `nmatools bench`.
+"""PyTorch reference timings for `nmatools bench` and nmatools/model's Go benchmarks.
 
-Times, on one CPU thread, the same workload as `nmatools bench`:
+Default: times, on one CPU thread, the same workload as `nmatools bench`:
   - train_step_ms: one training step of the regularized recipe: batch 20, T 250,
     N 150, 16 inputs, 2 outputs; loss = MSE + alpha*sum(p^2) + beta*sum(r^2)/(T*N*27);
     backward; clip_grad_norm_(1.0); Adam(lr=0.004).
@@ -10,7 +10,19 @@ Times, on one CPU thread, the same workload as `nmatools bench`:
 Each number is the median of a few repeats after warm-up. Prints one JSON line with
 the same keys as `nmatools bench --json`.
 
+--model-bench: the workload of nmatools/model's Go benchmarks (same sizes, same work),
+with the tutorial's RegularizedRNN (N=150, 16 inputs, 2 outputs, T=250):
+  forward_b1_ms / forward_b20_ms  generate_trajectory (torch.no_grad) at batch 1 and 20
+                                  (Go: BenchmarkTrajectoryB1 / BenchmarkTrajectoryB20)
+  train_step_ms                   batch 20: loss = MSE(outputs) + 1e-3(ΣB² + ΣW²) + 0.1·mean(r²)
+                                  and backward to all parameters, no optimizer update
+                                  (Go: BenchmarkTrainStep)
+Prints min and median milliseconds per call (one warm-up call, --repeats calls, default 20).
+
+The model classes come from bench/tutorial_rnn.py (the tutorial's code verbatim).
+
 Usage: /usr/bin/python3 bench/torch_bench.py [--repeats N]
+       /usr/bin/python3 bench/torch_bench.py --model-bench [--repeats N]
 """
 import argparse
 import json
@@ -20,40 +32,9 @@ import time
 import torch
 import torch.nn as nn
 
+from tutorial_rnn import RegularizedRNN, generate_trajectory, rectified_tanh
+
 torch.set_num_threads(1)
-
-
-def rectified_tanh(x):
-    return torch.where(x > 0, torch.tanh(x), 0)
-
-
-class RegularizedRNN(nn.Module):
-    """The tutorial's RegularizedRNN, verbatim in its arithmetic."""
-
-    def __init__(self, input_size, hidden_size, output_size, g, h, tau_over_dt=5):
-        super().__init__()
-        self.hidden_size = hidden_size
-        self.tau_over_dt = tau_over_dt
-        self.output_linear = nn.Linear(hidden_size, output_size)
-        self.J = nn.Parameter(torch.randn(hidden_size, hidden_size) * (g / torch.sqrt(torch.tensor(hidden_size, dtype=torch.float))))
-        self.B = nn.Parameter(torch.randn(hidden_size, input_size) * (h / torch.sqrt(torch.tensor(input_size, dtype=torch.float))))
-        self.bx = nn.Parameter(torch.zeros(hidden_size))
-        self.nonlinearity = rectified_tanh
-
-    def forward(self, input, hidden):
-        firing_rate_before = self.nonlinearity(hidden)
-        recurrent_drive = torch.matmul(self.J, firing_rate_before.transpose(0, 1))
-        input_drive = torch.matmul(self.B, input.transpose(0, 1))
-        total_drive = recurrent_drive + input_drive + self.bx.unsqueeze(1)
-        total_drive = total_drive.transpose(0, 1)
-        hidden = hidden + (1 / self.tau_over_dt) * (-hidden + total_drive)
-        firing_rate = self.nonlinearity(hidden)
-        output = self.output_linear(firing_rate)
-        firing_rate_reg = firing_rate.pow(2).sum()
-        return output, hidden, firing_rate_reg
-
-    def init_hidden(self, batch_size):
-        return torch.zeros(batch_size, self.hidden_size)
 
 
 def median_ms(fn, repeats, warmup=2):
@@ -67,10 +48,60 @@ def median_ms(fn, repeats, warmup=2):
     return statistics.median(times)
 
 
+def model_train_step(model, inputs, targets):
+    """nmatools/model's BenchmarkTrainStep: loss and backward, no optimizer update."""
+    model.zero_grad()
+    h = model.init_hidden(inputs.size(0))
+    outputs, rates = [], []
+    for t in range(inputs.shape[1]):
+        output, h, _ = model(inputs[:, t], h)
+        outputs.append(output)
+        rates.append(rectified_tanh(h))
+    out = torch.stack(outputs, 1)
+    r = torch.stack(rates, 1)
+    loss = ((out - targets) ** 2).mean() + 1e-3 * (model.B.pow(2).sum() + model.output_linear.weight.pow(2).sum()) \
+        + 0.1 * r.pow(2).mean()
+    loss.backward()
+    return loss.item()
+
+
+def min_median_ms(fn, reps):
+    fn()  # warm-up
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    return min(ts), statistics.median(ts)
+
+
+def model_bench(reps):
+    """The workload of nmatools/model's Go benchmarks (see the module docstring)."""
+    torch.manual_seed(0)
+    model = RegularizedRNN(16, 150, 2, 1.5, 1.0)
+    x1 = torch.randn(1, 250, 16)
+    x20 = torch.randn(20, 250, 16)
+    y20 = torch.randn(20, 250, 2)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    for name, fn in [("forward_b1_ms", lambda: generate_trajectory(model, x1, "cpu")),
+                     ("forward_b20_ms", lambda: generate_trajectory(model, x20, "cpu")),
+                     ("train_step_ms", lambda: model_train_step(model, x20, y20))]:
+        lo, med = min_median_ms(fn, reps)
+        print(f"{name}: min {lo:.1f} median {med:.1f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="timed repeats (default 5; 20 with --model-bench)")
+    ap.add_argument("--model-bench", action="store_true",
+                    help="time nmatools/model's Go benchmark workload instead of `nmatools bench`'s")
     args = ap.parse_args()
+    if args.model_bench:
+        model_bench(args.repeats or 20)
+        return
+    if args.repeats is None:
+        args.repeats = 5
 
     torch.manual_seed(2024)
     B, T, N, IN, OUT = 20, 250, 150, 16, 2

@@ -32,44 +32,13 @@ import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, Dataset, random_split
 
+from tutorial_rnn import RegularizedRNN  # the tutorial's class (bench/tutorial_rnn.py)
+
 torch.set_num_threads(1)
 
 
 def tqdm(x):  # the tutorial's progress bar, silent here
     return x
-
-
-def rectified_tanh(x):
-    return torch.where(x > 0, torch.tanh(x), 0)
-
-
-class RegularizedRNN(nn.Module):
-    """The tutorial's RegularizedRNN (UnregularizedRNN has the same forward)."""
-
-    def __init__(self, input_size, hidden_size, output_size, g, h, tau_over_dt=5):
-        super(RegularizedRNN, self).__init__()
-        self.hidden_size = hidden_size
-        self.tau_over_dt = tau_over_dt
-        self.output_linear = nn.Linear(hidden_size, output_size)
-        self.J = nn.Parameter(torch.randn(hidden_size, hidden_size) * (g / torch.sqrt(torch.tensor(hidden_size, dtype=torch.float))))
-        self.B = nn.Parameter(torch.randn(hidden_size, input_size) * (h / torch.sqrt(torch.tensor(input_size, dtype=torch.float))))
-        self.bx = nn.Parameter(torch.zeros(hidden_size))
-        self.nonlinearity = rectified_tanh
-
-    def forward(self, input, hidden):
-        firing_rate_before = self.nonlinearity(hidden)
-        recurrent_drive = torch.matmul(self.J, firing_rate_before.transpose(0, 1))
-        input_drive = torch.matmul(self.B, input.transpose(0, 1))
-        total_drive = recurrent_drive + input_drive + self.bx.unsqueeze(1)
-        total_drive = total_drive.transpose(0, 1)
-        hidden = hidden + (1 / self.tau_over_dt) * (-hidden + total_drive)
-        firing_rate = self.nonlinearity(hidden)
-        output = self.output_linear(firing_rate)
-        firing_rate_reg = firing_rate.pow(2).sum()
-        return output, hidden, firing_rate_reg
-
-    def init_hidden(self, batch_size):
-        return torch.zeros(batch_size, self.hidden_size)
 
 
 class TimeseriesDataset(Dataset):

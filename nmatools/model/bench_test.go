@@ -8,7 +8,7 @@ import (
 //
 //	GOEXPERIMENT=simd go test -run XXX -bench . -benchtime 20x ./nmatools/model/
 //
-// and compare with bench/torch_forward.py (PyTorch, 1 thread).
+// and compare with `/usr/bin/python3 bench/torch_bench.py --model-bench` (PyTorch, 1 thread).
 
 func benchTrajectory(b *testing.B, batch int) {
 	p := NewParams(UnregularizedConfig(), 1)
