@@ -54,7 +54,8 @@ func TestBuildStudentHasSolutionBlock(t *testing.T) {
 		t.Fatalf("student has %d cells, instructor %d: want one more (the solution block)", len(stu.Cells), len(ins.Cells))
 	}
 	sol := stu.Cells[4]
-	if sol.CellType != "markdown" || !strings.Contains(string(sol.Source), "Click for solution") || !strings.Contains(string(sol.Source), "return 2 * x") {
+	if sol.CellType != "markdown" || !strings.Contains(string(sol.Source), "Click for solution") || !strings.Contains(string(sol.Source), "return 2 * x") ||
+		!strings.Contains(string(sol.Source), "<pre><code") || strings.Contains(string(sol.Source), "```") {
 		t.Errorf("cell after the exercise is not the solution block: %+v", sol)
 	}
 	if hidden := ins.Cells[1].Metadata["jupyter"]; hidden == nil {

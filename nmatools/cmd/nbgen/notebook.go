@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"sort"
 	"strings"
 )
@@ -138,7 +139,10 @@ func Build(name string, cells []Cell, v Variant) *Notebook {
 		add("code", strings.Trim(c.Code(v), "\n"), meta)
 		if c.Has("exercise") && v == Student {
 			sol := strings.Trim(c.Code(Instructor), "\n")
-			add("markdown", "<details>\n<summary>Click for solution</summary>\n\n```go\n"+sol+"\n```\n\n</details>",
+			// Raw HTML, not a Markdown fence: Markdown inside <details> is rendered by
+			// Jupyter's front-ends but not by nbconvert's HTML export.
+			add("markdown", "<details>\n<summary>Click for solution</summary>\n<pre><code class=\"language-go\">"+
+				html.EscapeString(sol)+"</code></pre>\n</details>",
 				map[string]any{"tags": []string{"solution"}})
 		}
 	}
