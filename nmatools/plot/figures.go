@@ -129,6 +129,31 @@ func minMax(xs []float64) (lo, hi float64) {
 	return lo, hi
 }
 
+// addColumns draws columns 0..cols-1 of a (time, n) against times, each
+// through f (nil: as is), in the Tab10 colours, named name(k) in leg; what
+// names a column in errors ("plot: <what> k+1: …").
+func addColumns(p *gplot.Plot, leg *gplot.Legend, times []float64, a *nd.Array, cols int, f func(float64) float64, what string, name func(k int) string) error {
+	n := a.Shape[1]
+	for k := 0; k < cols; k++ {
+		y := func(i int) float64 { return float64(a.Data[i*n+k]) }
+		if f != nil {
+			y = func(i int) float64 { return f(float64(a.Data[i*n+k])) }
+		}
+		l, err := line(times, y, Tab10[k%len(Tab10)])
+		if err != nil {
+			return fmt.Errorf("plot: %s %d: %w", what, k+1, err)
+		}
+		p.Add(l)
+		leg.Add(name(k), l)
+	}
+	return nil
+}
+
+// numbered names column k "<prefix> k+1".
+func numbered(prefix string) func(k int) string {
+	return func(k int) string { return fmt.Sprintf("%s %d", prefix, k+1) }
+}
+
 // ExaggerateGoCue returns a copy of a (time, 16) input array with its last
 // feature (the go cue) multiplied by factor, as the tutorial does (×5) before
 // plotting inputs.
@@ -162,17 +187,13 @@ func InputsOverTime(times []float64, inputs *nd.Array, title string, opts ...Opt
 	p := newPlot(c.title(title), "Time (s)", "Value (A.U.)")
 	leg := sideLegend()
 	nf := inputs.Shape[1]
-	for k := 0; k < nf; k++ {
-		l, err := line(times, func(i int) float64 { return float64(inputs.Data[i*nf+k]) }, Tab10[k%len(Tab10)])
-		if err != nil {
-			return nil, fmt.Errorf("plot: inputs feature %d: %w", k+1, err)
-		}
-		p.Add(l)
-		name := fmt.Sprintf("Feature %d", k+1)
+	if err := addColumns(p, leg, times, inputs, nf, nil, "inputs feature", func(k int) string {
 		if k == nf-1 {
-			name = "Go Cue"
+			return "Go Cue"
 		}
-		leg.Add(name, l)
+		return fmt.Sprintf("Feature %d", k+1)
+	}); err != nil {
+		return nil, err
 	}
 	lo, hi := minMax(times)
 	xRange(p, lo, hi)
@@ -192,14 +213,8 @@ func MusclesOverTime(times []float64, outputs *nd.Array, title string, opts ...O
 	c := configure(8, 3, opts)
 	p := newPlot(c.title(title), "Time (s)", "Value (A.U.)")
 	leg := sideLegend()
-	nc := outputs.Shape[1]
-	for k := 0; k < 2; k++ {
-		l, err := line(times, func(i int) float64 { return float64(outputs.Data[i*nc+k]) }, Tab10[k])
-		if err != nil {
-			return nil, fmt.Errorf("plot: muscle %d: %w", k+1, err)
-		}
-		p.Add(l)
-		leg.Add(fmt.Sprintf("Muscle %d", k+1), l)
+	if err := addColumns(p, leg, times, outputs, 2, nil, "muscle", numbered("Muscle")); err != nil {
+		return nil, err
 	}
 	lo, hi := minMax(times)
 	xRange(p, lo, hi)
@@ -268,14 +283,8 @@ func HiddenUnitActivations(hidden *nd.Array, times []float64, neuronsToPlot int,
 	c := configure(8, 4, opts)
 	p := newPlot(c.title(title), "Time Steps", "Activation")
 	leg := sideLegend()
-	n := hidden.Shape[1]
-	for k := 0; k < min(neuronsToPlot, n); k++ {
-		l, err := line(times, func(i int) float64 { return RectifiedTanh(float64(hidden.Data[i*n+k])) }, Tab10[k%len(Tab10)])
-		if err != nil {
-			return nil, fmt.Errorf("plot: neuron %d: %w", k+1, err)
-		}
-		p.Add(l)
-		leg.Add(fmt.Sprintf("Neuron %d", k+1), l)
+	if err := addColumns(p, leg, times, hidden, min(neuronsToPlot, hidden.Shape[1]), RectifiedTanh, "neuron", numbered("Neuron")); err != nil {
+		return nil, err
 	}
 	xRange(p, times[0], times[len(times)-1])
 	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
@@ -301,14 +310,8 @@ func PSTH(times []float64, rates *nd.Array, neuronsToPlot int, title string, opt
 	c := configure(8, 4, opts)
 	p := newPlot(c.title(title), "Time (s)", "Average Activity (Hz)")
 	leg := sideLegend()
-	n := rates.Shape[1]
-	for k := 0; k < neuronsToPlot; k++ {
-		l, err := line(times, func(i int) float64 { return float64(rates.Data[i*n+k]) }, Tab10[k%len(Tab10)])
-		if err != nil {
-			return nil, fmt.Errorf("plot: neuron %d: %w", k+1, err)
-		}
-		p.Add(l)
-		leg.Add(fmt.Sprintf("Neuron %d", k+1), l)
+	if err := addColumns(p, leg, times, rates, neuronsToPlot, nil, "neuron", numbered("Neuron")); err != nil {
+		return nil, err
 	}
 	xRange(p, times[0], times[len(times)-1])
 	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
