@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,7 +96,7 @@ func TestPrepareDatasetSmallFile(t *testing.T) {
 	}
 	for name, a := range map[string]*nd.Array{"Inputs": ds.Inputs, "Outputs": ds.Outputs,
 		"InputsWithDelay": ds.InputsWithDelay, "OutputsWithDelay": ds.OutputsWithDelay} {
-		if !equalInts(a.Shape, wantShapes[name]) {
+		if !slices.Equal(a.Shape, wantShapes[name]) {
 			t.Errorf("%s shape %v, want %v", name, a.Shape, wantShapes[name])
 		}
 	}
@@ -125,18 +126,6 @@ func TestPrepareDatasetSmallFile(t *testing.T) {
 			t.Fatal("Inputs is not InputsWithDelay[:, 3]")
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPrepareDatasetErrors(t *testing.T) {
@@ -241,13 +230,13 @@ func TestTrainValSplit(t *testing.T) {
 			}
 		}
 		tr2, va2 := TrainValSplit(seed)
-		if !equalInts(tr, tr2) || !equalInts(va, va2) {
+		if !slices.Equal(tr, tr2) || !slices.Equal(va, va2) {
 			t.Fatalf("seed %d: not deterministic", seed)
 		}
 	}
 	a, _ := TrainValSplit(1)
 	b, _ := TrainValSplit(2)
-	if equalInts(a, b) {
+	if slices.Equal(a, b) {
 		t.Error("seeds 1 and 2 give the same split")
 	}
 }
@@ -275,14 +264,14 @@ func TestSubsets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalInts(in.Shape, []int{7, 250, 16}) || !equalInts(out.Shape, []int{7, 250, 2}) {
+	if !slices.Equal(in.Shape, []int{7, 250, 16}) || !slices.Equal(out.Shape, []int{7, 250, 2}) {
 		t.Fatalf("Subset shapes %v %v", in.Shape, out.Shape)
 	}
 	win, wout, err := ds.WithDelaySubset(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalInts(win.Shape, []int{160, 250, 16}) || !equalInts(wout.Shape, []int{160, 250, 2}) {
+	if !slices.Equal(win.Shape, []int{160, 250, 16}) || !slices.Equal(wout.Shape, []int{160, 250, 2}) {
 		t.Fatalf("WithDelaySubset shapes %v %v", win.Shape, wout.Shape)
 	}
 	// Row k*8+j is condition tr[k] at delay j.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -94,7 +95,7 @@ func TestTrajectoryMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameShape(out.Shape, []int{batch, steps, cfg.OutputSize}) || !sameShape(hid.Shape, []int{batch, steps, cfg.HiddenSize}) {
+		if !slices.Equal(out.Shape, []int{batch, steps, cfg.OutputSize}) || !slices.Equal(hid.Shape, []int{batch, steps, cfg.HiddenSize}) {
 			t.Fatalf("shapes %v %v", out.Shape, hid.Shape)
 		}
 		in64 := make([]float64, len(in.Data))

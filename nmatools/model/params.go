@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
@@ -101,24 +102,12 @@ func (p *Params) Check() error {
 		if c.a == nil {
 			return fmt.Errorf("model: parameter %s is missing", c.name)
 		}
-		if !sameShape(c.a.Shape, c.want) || len(c.a.Data) != nd.Size(c.want...) {
+		if !slices.Equal(c.a.Shape, c.want) || len(c.a.Data) != nd.Size(c.want...) {
 			return fmt.Errorf("model: parameter %s has shape %v, want %v for input %d, hidden %d, output %d",
 				c.name, c.a.Shape, c.want, in, n, out)
 		}
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // InitHidden is the tutorial's init_hidden: zeros of shape (batch, n).
