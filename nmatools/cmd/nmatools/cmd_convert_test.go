@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +21,31 @@ func sameWeights(t *testing.T, what string, got, want *model.Params) {
 		if err != nil || d != 0 {
 			t.Errorf("%s: %s differs by %g (%v)", what, f.name, d, err)
 		}
+	}
+}
+
+func TestConvertCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ck")
+	pth := filepath.Join("..", "..", "model", "testdata", "reg_small.pth")
+	var out, errb bytes.Buffer
+	if code := run([]string{"convert", pth, "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("convert: exit %d: %s", code, errb.String())
+	}
+	want, err := model.Load(pth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := model.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Config != want.Config {
+		t.Errorf("config %+v, want %+v", got.Config, want.Config)
+	}
+	sameWeights(t, "converted checkpoint", got, want)
+	errb.Reset()
+	if code := run([]string{"convert", pth}, &out, &errb); code == 0 || !strings.Contains(errb.String(), "--out") {
+		t.Errorf("convert without --out: exit %d, %q", code, errb.String())
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
@@ -16,16 +15,9 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 )
 
-func runDataCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var o, e bytes.Buffer
-	code = run(args, &o, &e)
-	return code, o.String(), e.String()
-}
-
 func TestDataSynthAndPrepare(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := runDataCmd(t, "data", "synth", "--out", dir, "--seed", "7")
+	code, out, errs := runCmd("data", "synth", "--out", dir, "--seed", "7")
 	if code != 0 {
 		t.Fatalf("data synth: exit %d: %s", code, errs)
 	}
@@ -35,7 +27,7 @@ func TestDataSynthAndPrepare(t *testing.T) {
 	conds := filepath.Join(dir, data.CondsFile)
 	npz := filepath.Join(dir, "prepared.npz")
 	// Flags after the positional argument work too.
-	code, out, errs = runDataCmd(t, "prepare", conds, "--out", npz)
+	code, out, errs = runCmd("prepare", conds, "--out", npz)
 	if code != 0 {
 		t.Fatalf("prepare: exit %d: %s", code, errs)
 	}
@@ -96,7 +88,7 @@ func TestPrepareErrors(t *testing.T) {
 		{[]string{"data", "bogus"}, "unknown sub-command"},
 		{[]string{"data"}, "missing sub-command"},
 	} {
-		code, _, errs := runDataCmd(t, c.args...)
+		code, _, errs := runCmd(c.args...)
 		if code == 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q (want it to mention %q)", c.args, code, errs, c.want)
 		}
@@ -126,7 +118,7 @@ func TestDataFetch(t *testing.T) {
 	}
 	data.RealFiles = nil
 	dir := t.TempDir()
-	code, out, errs := runDataCmd(t, "data", "fetch", "--dir", dir)
+	code, out, errs := runCmd("data", "fetch", "--dir", dir)
 	if code != 0 {
 		t.Fatalf("without --strict a missing file is not an error: exit %d %s", code, errs)
 	}
@@ -134,7 +126,7 @@ func TestDataFetch(t *testing.T) {
 		!strings.Contains(out, srv.URL+"/gone") || !strings.Contains(out, "synthetic") {
 		t.Errorf("fetch report:\n%s", out)
 	}
-	code, out, _ = runDataCmd(t, "data", "fetch", "--dir", dir, "--strict")
+	code, out, _ = runCmd("data", "fetch", "--dir", dir, "--strict")
 	if code == 0 {
 		t.Error("--strict with a missing file exited 0")
 	}
@@ -146,7 +138,7 @@ func TestDataFetch(t *testing.T) {
 func TestDataWhere(t *testing.T) {
 	t.Setenv("NMATOOLS_DATA", t.TempDir())
 	t.Setenv("NMATOOLS_DOWNLOAD", "")
-	code, out, errs := runDataCmd(t, "data", "where")
+	code, out, errs := runCmd("data", "where")
 	if code != 0 || !strings.Contains(out, "SYNTHETIC") {
 		t.Errorf("data where: exit %d\n%s%s", code, out, errs)
 	}

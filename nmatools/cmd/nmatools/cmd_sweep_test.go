@@ -43,12 +43,6 @@ func syntheticConds(t *testing.T) string {
 	return p
 }
 
-func runCmd(args ...string) (code int, stdout, stderr string) {
-	var o, e bytes.Buffer
-	code = run(args, &o, &e)
-	return code, o.String(), e.String()
-}
-
 func TestSweepCommandJSONAndPlot(t *testing.T) {
 	dir := t.TempDir()
 	w := sweepFixture(t, dir, 1)

@@ -10,49 +10,6 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/model"
 )
 
-func TestConvertCommand(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ck")
-	pth := filepath.Join("..", "..", "model", "testdata", "reg_small.pth")
-	var out, errb bytes.Buffer
-	if code := run([]string{"convert", pth, "--out", dir}, &out, &errb); code != 0 {
-		t.Fatalf("convert: exit %d: %s", code, errb.String())
-	}
-	want, err := model.Load(pth)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := model.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Config != want.Config {
-		t.Errorf("config %+v, want %+v", got.Config, want.Config)
-	}
-	if d := maxDiff(got.J.Data, want.J.Data) + maxDiff(got.B.Data, want.B.Data) + maxDiff(got.Bx.Data, want.Bx.Data) +
-		maxDiff(got.W.Data, want.W.Data) + maxDiff(got.C.Data, want.C.Data); d != 0 {
-		t.Errorf("converted weights differ by %g", d)
-	}
-	errb.Reset()
-	if code := run([]string{"convert", pth}, &out, &errb); code == 0 || !strings.Contains(errb.String(), "--out") {
-		t.Errorf("convert without --out: exit %d, %q", code, errb.String())
-	}
-}
-
-func maxDiff(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return 1e9
-	}
-	m := 0.0
-	for i := range a {
-		d := float64(a[i] - b[i])
-		if d < 0 {
-			d = -d
-		}
-		m = max(m, d)
-	}
-	return m
-}
-
 func TestTrainCommandErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
