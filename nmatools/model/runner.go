@@ -139,25 +139,7 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		}
 		r.traj = e.SetMaxCache(64)
 	}
-	args := make([]any, 0, 6)
-	for _, t := range r.weights {
-		args = append(args, t)
-	}
-	args = append(args, toTensor(in))
-	res, err := call(r.traj, args)
-	if err != nil {
-		return nil, nil, fmt.Errorf("model.Trajectory: %w", err)
-	}
-	if outputs, err = fromTensor(res[0]); err != nil {
-		return nil, nil, err
-	}
-	if hidden, err = fromTensor(res[1]); err != nil {
-		return nil, nil, err
-	}
-	for _, t := range res {
-		_ = t.FinalizeAll()
-	}
-	return outputs, hidden, nil
+	return r.callPair(r.traj, "model.Trajectory", in)
 }
 
 // Step is one forward step (Exercise 2.1): u (B,in) and x (B,N) → out (B,out), xNew (B,N).
@@ -187,22 +169,35 @@ func (r *Runner) Step(u, x *nd.Array) (out, xNew *nd.Array, err error) {
 		}
 		r.step = e.SetMaxCache(64)
 	}
-	args := make([]any, 0, 7)
+	return r.callPair(r.step, "model.Step", u, x)
+}
+
+// callPair runs e on the weights followed by extra and returns its two results,
+// copied out of (and releasing) the result tensors; what prefixes a run error.
+func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
+	args := make([]any, 0, len(r.weights)+len(extra))
 	for _, t := range r.weights {
 		args = append(args, t)
 	}
-	args = append(args, toTensor(u), toTensor(x))
-	res, err := call(r.step, args)
+	for _, x := range extra {
+		args = append(args, toTensor(x))
+	}
+	res, err := call(e, args)
 	if err != nil {
-		return nil, nil, fmt.Errorf("model.Step: %w", err)
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if out, err = fromTensor(res[0]); err != nil {
+	defer func() {
+		for _, t := range res {
+			_ = t.FinalizeAll()
+		}
+	}()
+	if a, err = fromTensor(res[0]); err != nil {
 		return nil, nil, err
 	}
-	if xNew, err = fromTensor(res[1]); err != nil {
+	if b, err = fromTensor(res[1]); err != nil {
 		return nil, nil, err
 	}
-	return out, xNew, nil
+	return a, b, nil
 }
 
 // Close releases the compiled executables and device buffers.
