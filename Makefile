@@ -23,7 +23,7 @@ build:
 	$(GO) build -o bin/nmatools ./nmatools/cmd/nmatools
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet ./nmatools/...
 
 # --- setup ------------------------------------------------------------------
 # Jupyter (Debian packages), the GoNB kernel, goimports and gopls built from
@@ -59,7 +59,7 @@ browser-check: setup build
 test: vet test-go test-xla test-notebooks
 
 test-go:
-	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./...
+	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./nmatools/...
 
 test-xla: xla
 	@if [ -f "$(PJRT_CPU)" ]; then \
@@ -69,8 +69,9 @@ test-xla: xla
 
 test-notebooks: setup build notebooks run-notebooks
 
-bench: build
-	bin/nmatools bench --json
+# nmatools against the PyTorch reference side by side (needs python3-torch).
+bench:
+	bash scripts/bench.sh
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzRead -fuzztime 2m ./nmatools/matfile/
