@@ -66,7 +66,8 @@ function log(...a) { console.log('browser-check:', ...a); }
           const html = o.data && o.data['text/html'] ? [].concat(o.data['text/html']).join('') : '';
           if (o.output_type === 'error' || (o.name === 'stderr' && /^exit status \d+\s*$/m.test(text)) ||
               (o.name === 'stderr' && text.includes('panic: ')) || html.includes('gonb-err')) {
-            out.push(`cell ${i}: ${(o.evalue || text || html).slice(0, 300)}`);
+            const plain = html.replace(/[\s\S]*<\/style>/, '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+            out.push(`cell ${i}: ${(o.evalue || text || plain).slice(0, 600)}`);
           }
         }
       });
