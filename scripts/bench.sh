@@ -52,7 +52,9 @@ out, backends = sys.argv[1], [b.split(":")[0] for b in sys.argv[2:]]
 load = lambda n: json.load(open(os.path.join(out, n)))
 names = {"go": "pure Go", "xla": "XLA CPU"}
 t = load("torch.json")
-print(f"CPU: {open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}, {os.cpu_count()} cores; PyTorch {t.get('torch', '')} with 1 thread")
+cpu = open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()
+print(f"CPU: {cpu}, {os.cpu_count()} cores. Reference: {t['backend']}. nmatools: " +
+      "; ".join(load(f"go-{b}.json")["backend"] for b in backends) + ".")
 print()
 print("| workload | PyTorch (ms) | " + " | ".join(f"{names[b]} (ms) | ratio" for b in backends) + " |")
 print("|---|---|" + "---|---|" * len(backends))
