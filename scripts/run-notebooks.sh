@@ -31,6 +31,9 @@ bin/nbgen -src notebooks/src -out notebooks -check -typecheck build/nbcheck >/de
 
 if [ $# -gt 0 ]; then names=("$@"); else names=(); for f in notebooks/*.ipynb; do names+=("$(basename "$f")"); done; fi
 mkdir -p "$OUT/student"
+# Section 4 keeps its sweep results in GoNB's cache between cells (cachedSweep): start empty,
+# so every run computes them with the code as it is now.
+rm -rf "$ROOT/build/cache/sweeps"
 
 # execute IN OUTDIR: runs one notebook (its kernel starts in the notebook's own directory,
 # so the data and checkpoints are found by walking up to the repository) and exports HTML.

@@ -10,6 +10,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -154,9 +155,11 @@ func WriteFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Display shows the figure in a GoNB notebook cell as SVG. Outside GoNB it
-// does nothing and returns nil. A cell that displays must call gonbui.Sync()
-// at its end, or the last display may be lost.
+// Display shows the figure in a GoNB notebook cell as an SVG image. It is
+// sent as image/svg+xml (gonbui.DisplaySVG would send it as text/html), so the
+// saved notebook and its HTML export hold it as an image. Outside GoNB it does
+// nothing and returns nil. A cell that displays must call gonbui.Sync() at its
+// end, or the last display may be lost.
 func Display(f *Figure) error {
 	if !gonbui.IsNotebook {
 		return nil
@@ -165,7 +168,14 @@ func Display(f *Figure) error {
 	if err != nil {
 		return err
 	}
-	gonbui.DisplaySVG(string(svg))
+	title := "figure"
+	if f.Plot != nil && f.Plot.Title.Text != "" {
+		title = f.Plot.Title.Text
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+		protocol.MIMEImageSVG:  string(svg),
+		protocol.MIMETextPlain: "<Figure: " + title + ">",
+	}})
 	return nil
 }
 
