@@ -343,3 +343,26 @@ func TestTypeCheck(t *testing.T) {
 		t.Fatalf("want the unused variable of the student variant reported, got %v", err)
 	}
 }
+
+// A cell that uses a name only a later cell declares type-checks as one Go
+// file, but fails in GoNB, which compiles the cells in order: Program must
+// refuse it. A local variable of the same name is not such a use.
+func TestProgramRefusesUseBeforeDeclaringCell(t *testing.T) {
+	early := "```go\nfunc f() int { return repeats }\n```\n\n```go\nconst repeats = 30\n```\n"
+	cells, err := Parse("p.md", early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Program("p", cells, Instructor)
+	if err == nil || !strings.Contains(err.Error(), "uses repeats") || !strings.Contains(err.Error(), "line 6") {
+		t.Fatalf("want an error naming repeats and the declaring cell's line, got %v", err)
+	}
+	ok := "```go\nconst repeats = 30\n```\n\n```go\nfunc f() int { return repeats }\n```\n\n" +
+		"```go\nfunc g() int { seed := 1; return seed }\n```\n\n```go\nconst seed = 2\n```\n"
+	if cells, err = Parse("p.md", ok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Program("p", cells, Instructor); err != nil {
+		t.Fatalf("declaration order is fine here, got %v", err)
+	}
+}

@@ -32,6 +32,9 @@ func Program(name string, cells []Cell, v Variant) ([]byte, error) {
 	var decls []decl
 	index := map[string]int{}
 	var bodies []string
+	if err := checkOrder(name, cells, v); err != nil {
+		return nil, err
+	}
 	for k, c := range cells {
 		if c.Kind != "code" {
 			continue
@@ -97,16 +100,59 @@ func Program(name string, cells []Cell, v Variant) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// declKey names a top-level declaration for GoNB's replace-on-redeclare.
-func declKey(d ast.Decl) string {
+// checkOrder reports a cell that uses a top-level name (function, type,
+// constant, variable) that only a later cell declares. In one Go file the
+// order of declarations does not matter, so the assembled Program type-checks
+// either way; GoNB, however, compiles the cells one at a time in order, and
+// such a cell fails (and with it every cell that needs its declarations).
+func checkOrder(name string, cells []Cell, v Variant) error {
+	type parsed struct {
+		line       int
+		declared   []string
+		unresolved []string
+	}
+	var ps []parsed
+	firstLine := map[string]int{} // name → line of the first cell that declares it
+	for _, c := range cells {
+		if c.Kind != "code" {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "cell.go", GoSource(c.Code(v)), 0)
+		if err != nil {
+			return fmt.Errorf("%s: cell at line %d (%s variant): %v", name, c.Line, v, err)
+		}
+		p := parsed{line: c.Line}
+		for _, d := range f.Decls {
+			p.declared = append(p.declared, declNames(d)...)
+		}
+		for _, id := range f.Unresolved {
+			p.unresolved = append(p.unresolved, id.Name)
+		}
+		for _, n := range p.declared {
+			if _, ok := firstLine[n]; !ok {
+				firstLine[n] = c.Line
+			}
+		}
+		ps = append(ps, p)
+	}
+	for _, p := range ps {
+		for _, n := range p.unresolved {
+			if l, ok := firstLine[n]; ok && l > p.line {
+				return fmt.Errorf("%s: the cell at line %d (%s variant) uses %s, which only the cell at line %d declares: GoNB compiles cells in order, so move the declaration up", name, p.line, v, n, l)
+			}
+		}
+	}
+	return nil
+}
+
+// declNames lists the top-level names a declaration introduces (not main,
+// not methods, not imports).
+func declNames(d ast.Decl) []string {
 	switch d := d.(type) {
 	case *ast.FuncDecl:
-		if d.Recv != nil && len(d.Recv.List) > 0 {
-			var buf bytes.Buffer
-			printer.Fprint(&buf, token.NewFileSet(), d.Recv.List[0].Type)
-			return "method " + strings.TrimLeft(buf.String(), "*") + "." + d.Name.Name
+		if d.Recv == nil && d.Name.Name != "main" {
+			return []string{d.Name.Name}
 		}
-		return "func " + d.Name.Name
 	case *ast.GenDecl:
 		var names []string
 		for _, s := range d.Specs {
@@ -119,7 +165,23 @@ func declKey(d ast.Decl) string {
 				}
 			}
 		}
-		return d.Tok.String() + " " + strings.Join(names, ",")
+		return names
+	}
+	return nil
+}
+
+// declKey names a top-level declaration for GoNB's replace-on-redeclare.
+func declKey(d ast.Decl) string {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) > 0 {
+			var buf bytes.Buffer
+			printer.Fprint(&buf, token.NewFileSet(), d.Recv.List[0].Type)
+			return "method " + strings.TrimLeft(buf.String(), "*") + "." + d.Name.Name
+		}
+		return "func " + d.Name.Name
+	case *ast.GenDecl:
+		return d.Tok.String() + " " + strings.Join(declNames(d), ",")
 	}
 	return ""
 }
