@@ -5,8 +5,9 @@
 #
 # The plugin comes from the PyPI wheel lammps-jax-pjrt-cpu==0.11.2 (XLA's CPU plugin
 # built from jaxlib 0.11.2, PJRT C API 0.115), downloaded with pip into a private venv and
-# checked against a pinned SHA-256. The alternative wheel xla-cpu-pjrt==0.0.1 (PJRT C API
-# 0.81, older than the 0.104 headers go-xla v0.4.1 is built against) is not used.
+# checked against a pinned SHA-256. The alternative wheel xla-cpu-pjrt==0.0.1 also loads,
+# but speaks the older PJRT C API 0.81 (go-xla v0.4.1's headers are 0.104) and its file
+# (xla_cpu_pjrt.so) is not named as go-xla searches, so it is not used.
 #
 # Idempotent: does nothing when the plugin is already installed. When PyPI cannot be
 # reached it says so and exits 0: the pure-Go backend always works.
