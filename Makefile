@@ -37,7 +37,9 @@ xla:
 	bash scripts/install-xla.sh
 
 # --- the main job -------------------------------------------------------------
-tutorial: setup build notebooks run-notebooks
+# run-notebooks executes the committed notebooks (nbgen -check fails if they are stale);
+# it never regenerates them: `make notebooks` is for authors after editing notebooks/src.
+tutorial: setup build run-notebooks
 
 # Instructor and student notebooks from their one source.
 notebooks:
@@ -67,7 +69,7 @@ test-xla: xla
 	  GOMLX_BACKEND=xla:$(PJRT_CPU) $(GO) test -count=1 -timeout 20m ./nmatools/backend/... ./nmatools/model/... ./nmatools/train/... ./nmatools/sweep/...; \
 	else echo "== no PJRT CPU plugin: XLA tests skipped (make xla says why)"; fi
 
-test-notebooks: setup build notebooks run-notebooks
+test-notebooks: setup build run-notebooks
 
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:

@@ -7,7 +7,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
 export PATH="$ROOT/bin:$PATH"
 [ -x "$ROOT/bin/gonb" ] || { echo "lab: bin/gonb missing: run make setup" >&2; exit 1; }
-echo "lab: notebooks in $ROOT/notebooks (instructor) and $ROOT/notebooks/student; kernel: Go (gonb)"
+# Jupyter saves into the files it serves: serve working copies in work/ (git-ignored), made
+# once from notebooks/ and never overwritten, so `make notebooks` or a git pull can't touch a
+# student's answers and notebooks/ stays what its source generates.
+WORK="$ROOT/work"
+mkdir -p "$WORK/student"
+for f in "$ROOT"/notebooks/*.ipynb "$ROOT"/notebooks/student/*.ipynb; do
+  rel="${f#"$ROOT"/notebooks/}"
+  if [ ! -e "$WORK/$rel" ]; then cp "$f" "$WORK/$rel"; echo "lab: new working copy work/$rel"; fi
+done
+echo "lab: notebooks in $WORK (instructor) and $WORK/student: your copies, never overwritten (delete one to get a fresh copy); kernel: Go (gonb)"
 root_flag=(); [ "$(id -u)" = 0 ] && root_flag=(--allow-root)
 exec /usr/bin/python3 -m notebook "${root_flag[@]}" --no-browser --ip="${IP:-127.0.0.1}" --port="${PORT:-8888}" \
-  --notebook-dir="$ROOT/notebooks" ${LAB_ARGS:-}
+  --notebook-dir="$WORK" ${LAB_ARGS:-}
