@@ -69,7 +69,7 @@ test-xla: xla
 	  GOMLX_BACKEND=xla:$(PJRT_CPU) $(GO) test -count=1 -timeout 20m ./nmatools/backend/... ./nmatools/model/... ./nmatools/train/... ./nmatools/sweep/...; \
 	else echo "== no PJRT CPU plugin: XLA tests skipped (make xla says why)"; fi
 
-test-notebooks: setup build run-notebooks
+test-notebooks: tutorial
 
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:
