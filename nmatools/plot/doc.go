@@ -13,9 +13,8 @@
 // Each returns a *Figure: a *plot.Plot with its size and, where the tutorial
 // puts the legend outside the axes, a side legend. Render it with SVG, PNG
 // or PDF, write it atomically with Save (the format follows the extension),
-// or show it in a GoNB notebook with Display (SVG) or DisplayPNG. A
-// notebook cell that displays figures must call gonbui.Sync() at its end
-// (github.com/janpfeifer/gonb/gonbui), or the last display may be lost.
+// or show it in a GoNB notebook with package tutorial (tutorial.Show:
+// SVG, then gonbui.Sync). Package plot itself does not depend on GoNB.
 //
 // Every function takes options: Note("(synthetic data)") appends a note to
 // the title, so that figures drawn from the synthetic stand-in data say so;

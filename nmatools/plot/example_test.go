@@ -33,7 +33,7 @@ func ExampleMusclesOverTime() {
 	fmt.Println(fig.Plot.Title.Text)
 	fmt.Println(fig.Plot.X.Label.Text, "|", fig.Plot.Y.Label.Text)
 	fmt.Println(fig.Width/vg.Inch, "×", fig.Height/vg.Inch, "in")
-	svg, err := fig.SVG() // or fig.PNG(dpi), fig.Save("muscles.svg"), plot.Display(fig) in GoNB
+	svg, err := fig.SVG() // or fig.PNG(dpi), fig.Save("muscles.svg"), tutorial.Show(fig, nil) in GoNB
 	fmt.Println(err == nil && len(svg) > 0)
 	// Output:
 	// Targets (synthetic data)

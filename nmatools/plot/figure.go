@@ -9,8 +9,6 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 
-	"github.com/janpfeifer/gonb/gonbui"
-	"github.com/janpfeifer/gonb/gonbui/protocol"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -152,43 +150,5 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	return nil
-}
-
-// Display shows the figure in a GoNB notebook cell as an SVG image. It is
-// sent as image/svg+xml (gonbui.DisplaySVG would send it as text/html), so the
-// saved notebook and its HTML export hold it as an image. Outside GoNB it does
-// nothing and returns nil. A cell that displays must call gonbui.Sync() at its
-// end, or the last display may be lost.
-func Display(f *Figure) error {
-	if !gonbui.IsNotebook {
-		return nil
-	}
-	svg, err := f.SVG()
-	if err != nil {
-		return err
-	}
-	title := "figure"
-	if f.Plot != nil && f.Plot.Title.Text != "" {
-		title = f.Plot.Title.Text
-	}
-	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
-		protocol.MIMEImageSVG:  string(svg),
-		protocol.MIMETextPlain: "<Figure: " + title + ">",
-	}})
-	return nil
-}
-
-// DisplayPNG shows the figure in a GoNB notebook cell as a PNG at dpi (0:
-// DefaultDPI). Outside GoNB it does nothing and returns nil.
-func DisplayPNG(f *Figure, dpi int) error {
-	if !gonbui.IsNotebook {
-		return nil
-	}
-	png, err := f.PNG(dpi)
-	if err != nil {
-		return err
-	}
-	gonbui.DisplayPNG(png)
 	return nil
 }

@@ -155,9 +155,6 @@ func TestRenderFormats(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 		t.Errorf("left %d files in %s, want 3 (no temporaries)", len(ents), dir)
 	}
-	if err := Display(fig); err != nil { // outside GoNB: a no-op
-		t.Error(err)
-	}
 }
 
 func TestBadInput(t *testing.T) {

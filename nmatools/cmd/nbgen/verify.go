@@ -14,7 +14,7 @@ var (
 	// GoNB reports a cell program that failed at run time with this line on stderr.
 	reExitStatus = regexp.MustCompile(`(?m)^exit status \d+\s*$`)
 	// A cell that draws a figure.
-	reDisplays = regexp.MustCompile(`\b(show|showAll|plot\.Display|plot\.DisplayPNG|gonbui\.DisplaySVG|gonbui\.DisplayPNG|gonbui\.DisplayHTML|gonbui\.SendData)\(`)
+	reDisplays = regexp.MustCompile(`\b(show|showAll|tutorial\.Show|tutorial\.Display|tutorial\.DisplayPNG|gonbui\.DisplaySVG|gonbui\.DisplayPNG|gonbui\.DisplayHTML|gonbui\.SendData)\(`)
 	// The line that starts a GoNB cell's main body.
 	reMainStart = regexp.MustCompile(`(?m)^%%\s*$`)
 	// An external script in exported HTML.

@@ -1,0 +1,72 @@
+package tutorial
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// exit ends the program; tests replace it.
+var exit = os.Exit
+
+// stderr and stdout are where failures and one-time notices go; tests replace them.
+var (
+	stderr io.Writer = os.Stderr
+	stdout io.Writer = os.Stdout
+)
+
+// inNotebook reports whether the program is a GoNB cell; tests replace it.
+var inNotebook = func() bool { return gonbui.IsNotebook }
+
+// Check stops the cell when err is not nil: in a notebook it prints
+// "error: <err>" on one line and exits with status 1; elsewhere it panics
+// with err. Use it for errors of the library packages a cell calls directly.
+func Check(err error) {
+	if err == nil {
+		return
+	}
+	if inNotebook() {
+		fmt.Fprintln(stderr, "error:", err)
+		exit(1)
+		return
+	}
+	panic(err)
+}
+
+// Fail is Check(fmt.Errorf(format, args...)).
+func Fail(format string, args ...any) {
+	Check(fmt.Errorf(format, args...))
+}
+
+// Todo marks a blank of a student exercise: it stops the cell with
+// "Student exercise: <exercise>: fill in <what>, then run this cell again."
+// (no stack trace). Solved exercises never call it.
+func Todo[T any](exercise, what string) T {
+	fmt.Fprintf(stderr, "Student exercise: %s: fill in %s, then run this cell again.\n", exercise, what)
+	exit(1)
+	var zero T
+	return zero
+}
+
+// once prints msg in a notebook, once per kernel: GoNB runs every cell as a
+// new program, so the kernel's temporary directory ($GONB_TMP_DIR) remembers
+// what was shown. Outside a notebook it prints nothing.
+func once(msg string) {
+	if !inNotebook() {
+		return
+	}
+	if dir := os.Getenv("GONB_TMP_DIR"); dir != "" {
+		sum := sha256.Sum256([]byte(msg))
+		marker := filepath.Join(dir, "nmatools-shown-"+hex.EncodeToString(sum[:8]))
+		if _, err := os.Stat(marker); err == nil {
+			return
+		}
+		_ = os.WriteFile(marker, nil, 0o644) // at worst the message shows again
+	}
+	fmt.Fprintln(stdout, msg)
+}
