@@ -3,6 +3,8 @@ package tutorial
 import (
 	"path/filepath"
 
+	"github.com/gomlx/compute"
+
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
@@ -74,4 +76,12 @@ func Pretrained(name string) *Net {
 	n := ReferenceRNN(p)
 	n.From = from
 	return n
+}
+
+// Backend is the GoMLX backend the notebook uses (see Device), for cells that
+// call the library packages directly.
+func Backend() compute.Backend {
+	b, err := getBackend()
+	Check(err)
+	return b
 }

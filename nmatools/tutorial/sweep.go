@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/janpfeifer/gonb/cache"
 	"github.com/neuromatch/nmatools/nmatools/nd"
@@ -98,4 +99,19 @@ func Cached[T any](key string, run func() T) T {
 	store, err := cache.New(sweepCacheDir())
 	Check(err)
 	return cache.CacheWith(store, key, run)
+}
+
+// PrintResults prints the mean errors of both networks per level, as the
+// tutorial's plot_perturbation_results does before it draws them.
+func PrintResults(regularized, unregularized []plot.MeanStd) {
+	for _, r := range []struct {
+		name string
+		v    []plot.MeanStd
+	}{{"regularized", regularized}, {"unregularized", unregularized}} {
+		means := make([]string, len(r.v))
+		for i, m := range r.v {
+			means[i] = fmt.Sprintf("%.2f", m.Mean)
+		}
+		fmt.Fprintf(stdout, "mean_errors_%s (%%): %s\n", r.name, strings.Join(means, ", "))
+	}
 }
