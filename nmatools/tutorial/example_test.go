@@ -60,11 +60,11 @@ func ExamplePretrained() {
 
 	net := tutorial.Pretrained("regularized")
 	out, hidden := net.Trajectory(ds.Inputs.Index(trainIdx[0]).Unsqueeze(0))
-	fmt.Println("generated", out.Shape, "hidden states", hidden.Shape, "g =", net.Params.Config.G)
+	fmt.Println("generated", out.Shape, "hidden states", hidden.Shape)
 	// Output:
 	// inputs [27 250 16] outputs [27 250 2] times 250
 	// 20 training and 7 validation conditions
-	// generated [1 250 2] hidden states [1 250 150] g = 1.5
+	// generated [1 250 2] hidden states [1 250 150]
 }
 
 // The tutorial's null-model error, and the mean and standard deviation of a

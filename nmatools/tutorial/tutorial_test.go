@@ -1,4 +1,4 @@
-package tutorial
+package tutorial_test
 
 import (
 	"bytes"
@@ -8,27 +8,16 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/tutorial"
 )
 
-// tutorialStep is Exercise 2.1's solution as the notebook writes it (the
-// tutorial's forward, transposes included).
-func tutorialStep(self *Module, input, hidden *graph.Node) (output, hiddenNew *graph.Node) {
-	firingRateBefore := self.Nonlinearity(hidden)
-	recurrentDrive := graph.MatMul(self.J, graph.Transpose(firingRateBefore, 0, 1))
-	inputDrive := graph.MatMul(self.B, graph.Transpose(input, 0, 1))
-	totalDrive := graph.Add(graph.Add(recurrentDrive, inputDrive), graph.ExpandAxes(self.Bx, 1))
-	totalDrive = graph.Transpose(totalDrive, 0, 1)
-	hidden = graph.Add(hidden, graph.MulScalar(graph.Sub(totalDrive, hidden), 1/self.TauOverDt))
-	firingRate := self.Nonlinearity(hidden)
-	return self.OutputLinear(firingRate), hidden
-}
-
-func regularizedStep(self *Module, input, hidden *graph.Node) (output, hiddenNew, firingRateReg *graph.Node) {
-	output, hidden = tutorialStep(self, input, hidden)
+func regularizedStep(self *tutorial.Module, input, hidden *graph.Node) (output, hiddenNew, firingRateReg *graph.Node) {
+	output, hidden = rnnStep(self, input, hidden)
 	return output, hidden, graph.ReduceAllSum(graph.Square(self.Nonlinearity(hidden)))
 }
 
@@ -42,11 +31,11 @@ func randomInputs(b, T, f int, seed int64) *nd.Array {
 	return a
 }
 
-func testParams(t *testing.T) *Params {
+func testParams(t *testing.T) *tutorial.Params {
 	t.Helper()
 	cfg := model.UnregularizedConfig()
 	cfg.HiddenSize = 12
-	p := model.NewParams(cfg, Seed)
+	p := model.NewParams(cfg, tutorial.Seed)
 	for i := range p.Bx.Data { // non-zero biases, so a misplaced bias shows
 		p.Bx.Data[i] = 0.1 * float32(i%3)
 	}
@@ -56,11 +45,11 @@ func testParams(t *testing.T) *Params {
 	return p
 }
 
-// A student's step compiled by NewRNN runs like the library's step, one step
+// A student's step compiled by tutorial.NewRNN runs like the library's step, one step
 // at a time and over whole trajectories, and StepWithRates returns Σr².
 func TestNewRNNMatchesReference(t *testing.T) {
 	p := testParams(t)
-	mine, ref := NewRNN(tutorialStep, p), ReferenceRNN(p)
+	mine, ref := tutorial.NewRNN(rnnStep, p), tutorial.ReferenceRNN(p)
 	inputs := randomInputs(3, 40, 16, 1)
 	h := mine.InitHidden(3)
 	if fmt.Sprint(h.Shape) != "[3 12]" {
@@ -100,18 +89,18 @@ func TestNewRNNMatchesReference(t *testing.T) {
 		t.Fatalf("trajectory hidden states differ by %g", d)
 	}
 	// A regularized step's Σr² comes through StepWithRates.
-	reg := NewRegularizedRNN(regularizedStep, p)
+	reg := tutorial.NewRegularizedRNN(regularizedStep, p)
 	_, _, r2 := reg.StepWithRates(inputs.TimeSlice(0), reg.InitHidden(3))
 	_, _, r2ref := ref.StepWithRates(inputs.TimeSlice(0), ref.InitHidden(3))
 	if math.Abs(r2-r2ref) > 1e-5*(1+r2ref) || r2 == 0 {
-		t.Fatalf("NewRegularizedRNN Σr² %v, library %v", r2, r2ref)
+		t.Fatalf("tutorial.NewRegularizedRNN Σr² %v, library %v", r2, r2ref)
 	}
 }
 
 // Assigning a new J (net.Params.J = perturbed) changes what the net computes.
 func TestNetSeesReplacedWeights(t *testing.T) {
 	p := testParams(t)
-	net := NewRNN(tutorialStep, p)
+	net := tutorial.NewRNN(rnnStep, p)
 	u := randomInputs(2, 1, 16, 2).TimeSlice(0)
 	h0 := randomInputs(2, 1, 12, 3).TimeSlice(0)
 	_, before := net.Step(u, h0)
@@ -132,16 +121,14 @@ func TestNetSeesReplacedWeights(t *testing.T) {
 	}
 }
 
-// failures captures Check's notebook behaviour.
+// failures makes Check behave as in a notebook cell (notebook) or elsewhere,
+// with exits recorded instead of taken.
 func failures(t *testing.T, notebook bool) (*bytes.Buffer, *int) {
 	t.Helper()
 	var buf bytes.Buffer
 	code := -1
-	oldExit, oldErr, oldNB := exit, stderr, inNotebook
-	exit = func(c int) { code = c; panic("exit") }
-	stderr = &buf
-	inNotebook = func() bool { return notebook }
-	t.Cleanup(func() { exit, stderr, inNotebook = oldExit, oldErr, oldNB })
+	restore := tutorial.SetHooks(func(c int) { code = c; panic("exit") }, &buf, os.Stdout, notebook)
+	t.Cleanup(restore)
 	return &buf, &code
 }
 
@@ -153,20 +140,20 @@ func catch(f func()) (r any) {
 
 func TestCheckStopsTheCellWithOneLine(t *testing.T) {
 	buf, code := failures(t, true)
-	catch(func() { Check(errors.New("no such file")) })
+	catch(func() { tutorial.Check(errors.New("no such file")) })
 	if *code != 1 || buf.String() != "error: no such file\n" {
 		t.Fatalf("notebook: exit %d, stderr %q", *code, buf.String())
 	}
 	// A shape mistake in a step: one line naming the expected shape.
 	buf.Reset()
-	net := NewRNN(tutorialStep, testParams(t))
+	net := tutorial.NewRNN(rnnStep, testParams(t))
 	catch(func() { net.Step(nd.New(2, 15), net.InitHidden(2)) })
 	if lines := strings.Count(buf.String(), "\n"); lines != 1 || !strings.Contains(buf.String(), "input must be (batch, 16)") {
 		t.Fatalf("bad input: stderr %q", buf.String())
 	}
 	// A step function that builds a wrong graph.
 	buf.Reset()
-	bad := NewRNN(func(self *Module, input, hidden *graph.Node) (*graph.Node, *graph.Node) {
+	bad := tutorial.NewRNN(func(self *tutorial.Module, input, hidden *graph.Node) (*graph.Node, *graph.Node) {
 		return graph.MatMul(self.J, input), hidden // J (N,N) · input (batch,16): wrong
 	}, testParams(t))
 	catch(func() { bad.Step(nd.New(2, 16), bad.InitHidden(2)) })
@@ -175,27 +162,24 @@ func TestCheckStopsTheCellWithOneLine(t *testing.T) {
 	}
 	// Todo prints the student message.
 	buf.Reset()
-	catch(func() { Todo[int]("Exercise 2.1", "r") })
+	catch(func() { tutorial.Todo[int]("Exercise 2.1", "r") })
 	if buf.String() != "Student exercise: Exercise 2.1: fill in r, then run this cell again.\n" {
 		t.Fatalf("Todo: %q", buf.String())
 	}
 	// Outside a notebook: a panic with the error, no exit.
 	buf2, code2 := failures(t, false)
-	if r := catch(func() { Check(errors.New("boom")) }); fmt.Sprint(r) != "boom" || *code2 != -1 || buf2.Len() != 0 {
+	if r := catch(func() { tutorial.Check(errors.New("boom")) }); fmt.Sprint(r) != "boom" || *code2 != -1 || buf2.Len() != 0 {
 		t.Fatalf("outside a notebook: recovered %v, exit %d, stderr %q", r, *code2, buf2.String())
 	}
 }
 
 func TestOnceShowsAMessageOncePerKernel(t *testing.T) {
-	_, _ = failures(t, true)
 	var out bytes.Buffer
-	old := stdout
-	stdout = &out
-	t.Cleanup(func() { stdout = old })
+	t.Cleanup(tutorial.SetHooks(func(int) {}, os.Stderr, &out, true))
 	t.Setenv("GONB_TMP_DIR", t.TempDir())
-	once("a")
-	once("a")
-	once("b")
+	tutorial.Once("a")
+	tutorial.Once("a")
+	tutorial.Once("b")
 	if out.String() != "a\nb\n" {
 		t.Fatalf("once printed %q, want a and b once each", out.String())
 	}
@@ -206,4 +190,19 @@ func TestMain(m *testing.M) {
 		os.Setenv("GOMLX_BACKEND", "go")
 	}
 	os.Exit(m.Run())
+}
+
+// Cached runs its function once per key; a second call returns the stored result.
+func TestCachedRunsOncePerKey(t *testing.T) {
+	key := fmt.Sprintf("test-%s-%d", t.Name(), time.Now().UnixNano())
+	calls := 0
+	run := func() []float64 { calls++; return []float64{1.5, 2} }
+	a := tutorial.Cached(key, run)
+	b := tutorial.Cached(key, run)
+	if calls != 1 || fmt.Sprint(a, b) != "[1.5 2] [1.5 2]" {
+		t.Fatalf("calls %d, results %v %v; want one call and the same result twice", calls, a, b)
+	}
+	if f1, f2 := tutorial.Fingerprint(nd.New(2, 3)), tutorial.Fingerprint(nd.New(3, 2)); f1 == f2 {
+		t.Fatalf("Fingerprint ignores the shape: %s for (2,3) and (3,2)", f1)
+	}
 }
