@@ -15,6 +15,9 @@
 //   - train: the tutorial's two training recipes and the benchmark.
 //   - sweep: the input- and weight-perturbation robustness sweeps.
 //   - plot: the tutorial's figures, drawn with gonum/plot.
+//   - tutorial: what the notebook's cells call (the data, the pretrained
+//     networks, a student's step function turned into a network, figures shown
+//     in GoNB, the cached sweeps), named after the tutorial's objects.
 //
 // The command nmatools (nmatools/cmd/nmatools) exposes the same functions.
 package nmatools

@@ -283,10 +283,11 @@ func TestDisplaysOnlyInMainBody(t *testing.T) {
 		{CellType: "code", Source: "func show(f *plot.Figure) {\n\tgonbui.SendData(nil)\n}", ExecutionCount: new(int)},
 		{CellType: "code", Source: "func f() {}\n%%\nshow(fig)\ngonbui.Sync()", ExecutionCount: new(int)},
 		{CellType: "code", Source: "%%\nfmt.Println(showing(1))", ExecutionCount: new(int)},
+		{CellType: "code", Source: "%%\ntutorial.Show(plot.PSTH(times, rates, 10, \"t\"))", ExecutionCount: new(int)},
 	}}
 	reps := Inspect(nb)
-	if reps[0].Displays || !reps[1].Displays || reps[2].Displays {
-		t.Errorf("Displays = %v %v %v, want false true false", reps[0].Displays, reps[1].Displays, reps[2].Displays)
+	if reps[0].Displays || !reps[1].Displays || reps[2].Displays || !reps[3].Displays {
+		t.Errorf("Displays = %v %v %v %v, want false true false true", reps[0].Displays, reps[1].Displays, reps[2].Displays, reps[3].Displays)
 	}
 }
 
