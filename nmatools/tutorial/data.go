@@ -19,9 +19,9 @@ func Data() *Dataset {
 	ds, err := loadDataset()
 	Check(err)
 	if ds.Synthetic {
-		once("data: the course's files are not in the cache: using the SYNTHETIC stand-in " + filepath.Base(ds.Source) + " (figures drawn from it say so)")
+		showOnce("data: the course's files are not in the cache: using the SYNTHETIC stand-in " + filepath.Base(ds.Source) + " (figures drawn from it say so)")
 	} else {
-		once("data: the course's " + filepath.Base(ds.Source))
+		showOnce("data: the course's " + filepath.Base(ds.Source))
 	}
 	return ds
 }
@@ -72,7 +72,7 @@ func Churchland() (m *M1Data, ok bool) {
 func Pretrained(name string) *Net {
 	p, from, err := loadPretrained(name)
 	Check(err)
-	once(name + " model: " + from)
+	showOnce(name + " model: " + from)
 	n := ReferenceRNN(p)
 	n.From = from
 	return n

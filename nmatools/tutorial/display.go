@@ -13,7 +13,7 @@ import (
 func Show(fig *plot.Figure, err error) {
 	Check(err)
 	Check(Display(fig))
-	if inNotebook() {
+	if cellMode() {
 		gonbui.Sync()
 	}
 }
@@ -28,7 +28,7 @@ func Display(f *plot.Figure) error {
 	if err != nil {
 		return err
 	}
-	if !inNotebook() {
+	if !cellMode() {
 		return nil
 	}
 	title := "figure"
@@ -49,7 +49,7 @@ func DisplayPNG(f *plot.Figure, dpi int) error {
 	if err != nil {
 		return err
 	}
-	if inNotebook() {
+	if cellMode() {
 		gonbui.DisplayPNG(png)
 	}
 	return nil

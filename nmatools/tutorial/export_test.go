@@ -6,10 +6,10 @@ import "io"
 // failures and one-time notices are written, and whether the program counts
 // as a notebook cell. restore puts the originals back.
 func SetHooks(exitFn func(int), errW, outW io.Writer, notebook bool) (restore func()) {
-	oldExit, oldErr, oldOut, oldNB := exit, stderr, stdout, inNotebook
-	exit, stderr, stdout, inNotebook = exitFn, errW, outW, func() bool { return notebook }
-	return func() { exit, stderr, stdout, inNotebook = oldExit, oldErr, oldOut, oldNB }
+	oldExit, oldErr, oldOut, oldNB := exitCell, failOut, noticeOut, cellMode
+	exitCell, failOut, noticeOut, cellMode = exitFn, errW, outW, func() bool { return notebook }
+	return func() { exitCell, failOut, noticeOut, cellMode = oldExit, oldErr, oldOut, oldNB }
 }
 
 // Once is once, for tests.
-func Once(msg string) { once(msg) }
+func Once(msg string) { showOnce(msg) }

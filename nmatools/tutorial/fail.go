@@ -11,17 +11,17 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// exit ends the program; tests replace it.
-var exit = os.Exit
+// exitCell ends the program; tests replace it.
+var exitCell = os.Exit
 
-// stderr and stdout are where failures and one-time notices go; tests replace them.
+// failOut and noticeOut are where failures and one-time notices go; tests replace them.
 var (
-	stderr io.Writer = os.Stderr
-	stdout io.Writer = os.Stdout
+	failOut   io.Writer = os.Stderr
+	noticeOut io.Writer = os.Stdout
 )
 
-// inNotebook reports whether the program is a GoNB cell; tests replace it.
-var inNotebook = func() bool { return gonbui.IsNotebook }
+// cellMode reports whether the program is a GoNB cell; tests replace it.
+var cellMode = func() bool { return gonbui.IsNotebook }
 
 // Check stops the cell when err is not nil: in a notebook it prints
 // "error: <err>" on one line and exits with status 1; elsewhere it panics
@@ -30,9 +30,9 @@ func Check(err error) {
 	if err == nil {
 		return
 	}
-	if inNotebook() {
-		fmt.Fprintln(stderr, "error:", err)
-		exit(1)
+	if cellMode() {
+		fmt.Fprintln(failOut, "error:", err)
+		exitCell(1)
 		return
 	}
 	panic(err)
@@ -47,8 +47,8 @@ func Fail(format string, args ...any) {
 // "Student exercise: <exercise>: fill in <what>, then run this cell again."
 // (no stack trace). Solved exercises never call it.
 func Todo[T any](exercise, what string) T {
-	fmt.Fprintf(stderr, "Student exercise: %s: fill in %s, then run this cell again.\n", exercise, what)
-	exit(1)
+	fmt.Fprintf(failOut, "Student exercise: %s: fill in %s, then run this cell again.\n", exercise, what)
+	exitCell(1)
 	var zero T
 	return zero
 }
@@ -56,8 +56,8 @@ func Todo[T any](exercise, what string) T {
 // once prints msg in a notebook, once per kernel: GoNB runs every cell as a
 // new program, so the kernel's temporary directory ($GONB_TMP_DIR) remembers
 // what was shown. Outside a notebook it prints nothing.
-func once(msg string) {
-	if !inNotebook() {
+func showOnce(msg string) {
+	if !cellMode() {
 		return
 	}
 	if dir := os.Getenv("GONB_TMP_DIR"); dir != "" {
@@ -68,5 +68,5 @@ func once(msg string) {
 		}
 		_ = os.WriteFile(marker, nil, 0o644) // at worst the message shows again
 	}
-	fmt.Fprintln(stdout, msg)
+	fmt.Fprintln(noticeOut, msg)
 }

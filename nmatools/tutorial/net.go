@@ -156,10 +156,10 @@ func (n *Net) Trajectory(inputs *nd.Array) (outputs, hiddenStates *nd.Array) {
 func (n *Net) run(input, hidden *nd.Array) (output, hiddenNew, r2 *nd.Array) {
 	cfg := n.Params.Config
 	if input == nil || input.Rank() != 2 || input.Shape[1] != cfg.InputSize {
-		Fail("Step: the input must be (batch, %d), got shape %v (the input at time t of inputs (batch, time, %d) is inputs.TimeSlice(t))", cfg.InputSize, shapeOf(input), cfg.InputSize)
+		Fail("Step: the input must be (batch, %d), got shape %v (the input at time t of inputs (batch, time, %d) is inputs.TimeSlice(t))", cfg.InputSize, shapeOfArray(input), cfg.InputSize)
 	}
 	if hidden == nil || hidden.Rank() != 2 || hidden.Shape[0] != input.Shape[0] || hidden.Shape[1] != cfg.HiddenSize {
-		Fail("Step: the hidden state must be (%d, %d) (InitHidden(%d) at the start), got shape %v", input.Shape[0], cfg.HiddenSize, input.Shape[0], shapeOf(hidden))
+		Fail("Step: the hidden state must be (%d, %d) (InitHidden(%d) at the start), got shape %v", input.Shape[0], cfg.HiddenSize, input.Shape[0], shapeOfArray(hidden))
 	}
 	b, err := getBackend()
 	Check(err)
@@ -174,15 +174,15 @@ func (n *Net) run(input, hidden *nd.Array) (output, hiddenNew, r2 *nd.Array) {
 	for _, t := range n.tensors {
 		args = append(args, t)
 	}
-	args = append(args, toTensor(input), toTensor(hidden))
-	res, err := call(n.exec, args)
+	args = append(args, tensorOf(input), tensorOf(hidden))
+	res, err := callStep(n.exec, args)
 	Check(err)
 	defer func() {
 		for _, t := range res {
 			_ = t.FinalizeAll()
 		}
 	}()
-	return fromTensor(res[0]), fromTensor(res[1]), fromTensor(res[2])
+	return arrayOf(res[0]), arrayOf(res[1]), arrayOf(res[2])
 }
 
 // compile builds the step's executable: weights, input and hidden in; output,
@@ -225,14 +225,14 @@ func (n *Net) syncWeights() {
 	}
 	n.tensors = n.tensors[:0]
 	for _, a := range cur {
-		n.tensors = append(n.tensors, toTensor(a))
+		n.tensors = append(n.tensors, tensorOf(a))
 	}
 	n.arrays = cur
 }
 
 // call runs an exec, turning GoMLX's panics (e.g. a shape mistake in a step
 // function, reported when the graph is built) into one error.
-func call(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
+func callStep(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("the step function: %v", r)
@@ -245,11 +245,11 @@ func call(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
 	return out, err
 }
 
-func toTensor(a *nd.Array) *tensors.Tensor {
+func tensorOf(a *nd.Array) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
 }
 
-func fromTensor(t *tensors.Tensor) *nd.Array {
+func arrayOf(t *tensors.Tensor) *nd.Array {
 	v, err := tensors.CopyFlatData[float32](t)
 	Check(err)
 	a, err := nd.FromData(v, t.Shape().Dimensions...)
@@ -257,7 +257,7 @@ func fromTensor(t *tensors.Tensor) *nd.Array {
 	return a
 }
 
-func shapeOf(a *nd.Array) []int {
+func shapeOfArray(a *nd.Array) []int {
 	if a == nil {
 		return nil
 	}

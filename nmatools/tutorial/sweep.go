@@ -112,6 +112,6 @@ func PrintResults(regularized, unregularized []plot.MeanStd) {
 		for i, m := range r.v {
 			means[i] = fmt.Sprintf("%.2f", m.Mean)
 		}
-		fmt.Fprintf(stdout, "mean_errors_%s (%%): %s\n", r.name, strings.Join(means, ", "))
+		fmt.Fprintf(noticeOut, "mean_errors_%s (%%): %s\n", r.name, strings.Join(means, ", "))
 	}
 }

@@ -127,7 +127,7 @@ func failures(t *testing.T, notebook bool) (*bytes.Buffer, *int) {
 	t.Helper()
 	var buf bytes.Buffer
 	code := -1
-	restore := tutorial.SetHooks(func(c int) { code = c; panic("exit") }, &buf, os.Stdout, notebook)
+	restore := tutorial.SetHooks(func(c int) { code = c; panic("exitCell") }, &buf, os.Stdout, notebook)
 	t.Cleanup(restore)
 	return &buf, &code
 }
@@ -142,14 +142,14 @@ func TestCheckStopsTheCellWithOneLine(t *testing.T) {
 	buf, code := failures(t, true)
 	catch(func() { tutorial.Check(errors.New("no such file")) })
 	if *code != 1 || buf.String() != "error: no such file\n" {
-		t.Fatalf("notebook: exit %d, stderr %q", *code, buf.String())
+		t.Fatalf("notebook: exitCell %d, failOut %q", *code, buf.String())
 	}
 	// A shape mistake in a step: one line naming the expected shape.
 	buf.Reset()
 	net := tutorial.NewRNN(rnnStep, testParams(t))
 	catch(func() { net.Step(nd.New(2, 15), net.InitHidden(2)) })
 	if lines := strings.Count(buf.String(), "\n"); lines != 1 || !strings.Contains(buf.String(), "input must be (batch, 16)") {
-		t.Fatalf("bad input: stderr %q", buf.String())
+		t.Fatalf("bad input: failOut %q", buf.String())
 	}
 	// A step function that builds a wrong graph.
 	buf.Reset()
@@ -158,7 +158,7 @@ func TestCheckStopsTheCellWithOneLine(t *testing.T) {
 	}, testParams(t))
 	catch(func() { bad.Step(nd.New(2, 16), bad.InitHidden(2)) })
 	if !strings.HasPrefix(buf.String(), "error: the step function:") {
-		t.Fatalf("bad step: stderr %q", buf.String())
+		t.Fatalf("bad step: failOut %q", buf.String())
 	}
 	// Todo prints the student message.
 	buf.Reset()
@@ -169,7 +169,7 @@ func TestCheckStopsTheCellWithOneLine(t *testing.T) {
 	// Outside a notebook: a panic with the error, no exit.
 	buf2, code2 := failures(t, false)
 	if r := catch(func() { tutorial.Check(errors.New("boom")) }); fmt.Sprint(r) != "boom" || *code2 != -1 || buf2.Len() != 0 {
-		t.Fatalf("outside a notebook: recovered %v, exit %d, stderr %q", r, *code2, buf2.String())
+		t.Fatalf("outside a notebook: recovered %v, exitCell %d, failOut %q", r, *code2, buf2.String())
 	}
 }
 
