@@ -57,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	if c.name != "backend" { // its report includes the notice
+		simdNotice(stderr)
+	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "nmatools %s: %v\n", c.name, err)
 		return 1
