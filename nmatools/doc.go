@@ -15,6 +15,8 @@
 //   - train: the tutorial's two training recipes and the benchmark.
 //   - sweep: the input- and weight-perturbation robustness sweeps.
 //   - plot: the tutorial's figures, drawn with gonum/plot.
+//   - compare: model–brain comparison (CCA of Sussillo et al. 2015, jPCA of
+//     Churchland et al. 2012), in float64.
 //
 // The command nmatools (nmatools/cmd/nmatools) exposes the same functions.
 package nmatools

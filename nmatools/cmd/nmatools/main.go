@@ -1,5 +1,6 @@
 // Command nmatools runs the tutorial's pieces from a terminal: data files,
-// training, trajectory generation, robustness sweeps and benchmarks.
+// training, trajectory generation, robustness sweeps, benchmarks and
+// model–brain comparison (CCA, jPCA).
 //
 // Each sub-command lives in its own file (cmd_*.go) and registers itself in
 // init; `nmatools help` lists them.
