@@ -384,3 +384,27 @@ func gramDiff(y, z []float64) float64 {
 	}
 	return d
 }
+
+func TestTimeWindow(t *testing.T) {
+	v := make([]float64, 2*5*3)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	d, _ := New(2, 5, 3, v)
+	w, err := d.TimeWindow(1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Shape() != [3]int{2, 2, 3} || w.At(0, 0, 0) != d.At(0, 1, 0) || w.At(1, 1, 2) != d.At(1, 2, 2) {
+		t.Errorf("window: shape %v values %v", w.Shape(), w.Values)
+	}
+	w.Values[0] = -1
+	if d.Values[3] == -1 {
+		t.Error("window shares memory with its source")
+	}
+	for _, r := range [][2]int{{-1, 2}, {3, 3}, {0, 6}} {
+		if _, err := d.TimeWindow(r[0], r[1]); err == nil || !strings.Contains(err.Error(), "time window") {
+			t.Errorf("TimeWindow%v: error %v", r, err)
+		}
+	}
+}

@@ -80,3 +80,18 @@ func (d *Data) check(name string) error {
 	}
 	return nil
 }
+
+// TimeWindow returns a copy of time points [from, to) of every condition,
+// e.g. the movement epoch for jPCA.
+func (d *Data) TimeWindow(from, to int) (*Data, error) {
+	if from < 0 || to > d.Times || to-from < 1 {
+		return nil, fmt.Errorf("compare: time window [%d, %d) of %d time points: want 0 ≤ from < to ≤ %d", from, to, d.Times, d.Times)
+	}
+	n := to - from
+	v := make([]float64, 0, d.Conditions*n*d.Units)
+	for c := 0; c < d.Conditions; c++ {
+		i := (c*d.Times + from) * d.Units
+		v = append(v, d.Values[i:i+n*d.Units]...)
+	}
+	return &Data{Conditions: d.Conditions, Times: n, Units: d.Units, Values: v}, nil
+}
