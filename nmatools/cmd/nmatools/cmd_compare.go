@@ -28,7 +28,8 @@ func compareUsage(w io.Writer) {
       rotational structure (jPCA, Churchland et al. 2012): R² of the best linear and the best
       skew-symmetric fit of the dynamics of the top K principal components (default %d), dt default %g s
 
-Arrays are .npy files shaped (conditions, time, units), float32 or float64, finite.
+Arrays are .npy files shaped (conditions, time, units), float32 or float64, finite; they are read
+as float32 (the command's shared .npy reader) and analysed in float64.
 `, compare.DefaultCCAPCs, compare.DefaultJPCAPCs, compare.DefaultDt)
 }
 
