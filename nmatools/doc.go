@@ -18,6 +18,8 @@
 //   - tutorial: what the notebook's cells call (the data, the pretrained
 //     networks, a student's step function turned into a network, figures shown
 //     in GoNB, the cached sweeps), named after the tutorial's objects.
+//   - compare: model–brain comparison (CCA of Sussillo et al. 2015, jPCA of
+//     Churchland et al. 2012), in float64.
 //
 // The command nmatools (nmatools/cmd/nmatools) exposes the same functions.
 package nmatools

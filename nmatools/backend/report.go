@@ -9,6 +9,9 @@ import (
 // get XLA. It is the text of `nmatools backend` (the tutorial's set_device).
 func Report() string {
 	var sb strings.Builder
+	if n := SIMDNotice(); n != "" {
+		sb.WriteString(n + "\n")
+	}
 	b, err := Get()
 	ch, _ := Selected()
 	if err != nil {

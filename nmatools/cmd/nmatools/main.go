@@ -1,5 +1,6 @@
 // Command nmatools runs the tutorial's pieces from a terminal: data files,
-// training, trajectory generation, robustness sweeps and benchmarks.
+// training, trajectory generation, robustness sweeps, benchmarks and
+// model–brain comparison (CCA, jPCA).
 //
 // Each sub-command lives in its own file (cmd_*.go) and registers itself in
 // init; `nmatools help` lists them.
@@ -56,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nmatools: unknown command %q\n", args[0])
 		usage(stderr)
 		return 2
+	}
+	if c.name != "backend" { // its report includes the notice
+		simdNotice(stderr)
 	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "nmatools %s: %v\n", c.name, err)

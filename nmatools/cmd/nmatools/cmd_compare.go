@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/neuromatch/nmatools/nmatools/compare"
+)
+
+func init() {
+	register(command{
+		name:    "compare",
+		summary: "model–brain comparison: `compare cca A.npy B.npy [--pcs K] [--json]`, `compare jpca X.npy [--pcs K] [--dt S] [--json]`",
+		run:     runCompare,
+	})
+}
+
+func compareUsage(w io.Writer) {
+	fmt.Fprintf(w, `usage:
+  nmatools compare cca A.npy B.npy [--pcs K] [--json]
+      canonical correlations (Sussillo et al. 2015, Fig. 4) between two data sets of the same
+      conditions and times, each reduced to its top K principal components (default %d)
+  nmatools compare jpca X.npy [--pcs K] [--dt SECONDS] [--softnorm] [--softnorm-const C] [--json]
+      rotational structure (jPCA, Churchland et al. 2012): R² of the best linear and the best
+      skew-symmetric fit of the dynamics of the top K principal components (default %d), dt default %g s
+
+Arrays are .npy files shaped (conditions, time, units), float32 or float64, finite; they are read
+as float32 (the command's shared .npy reader) and analysed in float64.
+`, compare.DefaultCCAPCs, compare.DefaultJPCAPCs, compare.DefaultDt)
+}
+
+func runCompare(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		compareUsage(stderr)
+		return errors.New("missing sub-command (cca or jpca)")
+	}
+	switch args[0] {
+	case "cca":
+		return runCompareCCA(args[1:], stdout, stderr)
+	case "jpca":
+		return runCompareJPCA(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		compareUsage(stdout)
+		return nil
+	}
+	compareUsage(stderr)
+	return fmt.Errorf("unknown sub-command %q (want cca or jpca)", args[0])
+}
+
+// readCompareData reads a (conditions, time, units) .npy into a compare.Data.
+func readCompareData(path string) (*compare.Data, error) {
+	a, err := readNpy(path, 0)
+	if err != nil {
+		return nil, err
+	}
+	if a.Rank() != 3 {
+		return nil, fmt.Errorf("%s has shape %v: want a 3-D array (conditions, time, units)", path, a.Shape)
+	}
+	d, err := compare.FromND(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+func shapeString(d *compare.Data) string {
+	return fmt.Sprintf("(%d conditions, %d times, %d units)", d.Conditions, d.Times, d.Units)
+}
+
+func runCompareCCA(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare cca", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pcs := fs.Int("pcs", compare.DefaultCCAPCs, "number of principal components K kept from each data set (= number of correlations)")
+	asJSON := fs.Bool("json", false, `print {"correlations": [...]} as JSON`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		compareUsage(stderr)
+		return fmt.Errorf("compare cca wants two .npy files, got %d arguments", len(pos))
+	}
+	a, err := readCompareData(pos[0])
+	if err != nil {
+		return err
+	}
+	b, err := readCompareData(pos[1])
+	if err != nil {
+		return err
+	}
+	cc, err := compare.CCA(a, b, *pcs)
+	if err != nil {
+		return fmt.Errorf("%s vs %s: %w", pos[0], pos[1], err)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(struct {
+			Correlations []float64 `json:"correlations"`
+		}{cc})
+	}
+	mean := 0.0
+	for _, c := range cc {
+		mean += c
+	}
+	mean /= float64(len(cc))
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Canonical correlations between the top %d principal components of\n  A %s %s\n  B %s %s\n",
+		*pcs, pos[0], shapeString(a), pos[1], shapeString(b))
+	for i, c := range cc {
+		fmt.Fprintf(&sb, "  %2d  %.4f\n", i+1, c)
+	}
+	fmt.Fprintf(&sb, "mean %.4f\n", mean)
+	_, err = io.WriteString(stdout, sb.String())
+	return err
+}
+
+func runCompareJPCA(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare jpca", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pcs := fs.Int("pcs", compare.DefaultJPCAPCs, "number of principal components K (≥ 2)")
+	dt := fs.Float64("dt", compare.DefaultDt, "time step between samples, seconds")
+	soft := fs.Bool("softnorm", false, "soft-normalize: divide each unit by its range plus --softnorm-const first")
+	softC := fs.Float64("softnorm-const", compare.DefaultSoftNormConst, "constant added to each unit's range (with --softnorm)")
+	asJSON := fs.Bool("json", false, `print {"r2_best": …, "r2_skew": …} as JSON`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		compareUsage(stderr)
+		return fmt.Errorf("compare jpca wants one .npy file, got %d arguments", len(pos))
+	}
+	// The library treats 0 as "default"; on the command line 0 is a mistake.
+	if *pcs < 2 {
+		return fmt.Errorf("--pcs %d: jPCA needs at least 2 principal components", *pcs)
+	}
+	if !(*dt > 0) {
+		return fmt.Errorf("--dt %v: want a positive number of seconds", *dt)
+	}
+	if *soft && !(*softC > 0) {
+		return fmt.Errorf("--softnorm-const %v: want a positive number", *softC)
+	}
+	x, err := readCompareData(pos[0])
+	if err != nil {
+		return err
+	}
+	r, err := compare.JPCA(x, compare.JPCAOptions{PCs: *pcs, Dt: *dt, SoftNorm: *soft, SoftNormConst: *softC})
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(struct {
+			R2Best float64 `json:"r2_best"`
+			R2Skew float64 `json:"r2_skew"`
+		}{r.R2Best, r.R2Skew})
+	}
+	norm := ""
+	if *soft {
+		norm = fmt.Sprintf(", soft-normalized (range + %g)", *softC)
+	}
+	fmt.Fprintf(stdout, "jPCA of %s %s, top %d principal components (%.1f%% of the condition-mean-subtracted variance), dt %g s%s\n",
+		pos[0], shapeString(x), *pcs, 100*r.VarianceExplained, *dt, norm)
+	fmt.Fprintf(stdout, "  %-30s %.4f\n  %-30s %.4f\n", "R² best linear dynamics", r.R2Best, "R² skew-symmetric (rotation)", r.R2Skew)
+	if r.Plane != nil {
+		fmt.Fprintf(stdout, "  first jPC plane rotates at %.2f Hz\n", r.RotationHz)
+	}
+	return nil
+}
