@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 
 	gmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
@@ -132,7 +133,24 @@ func LoadCheckpoint(dir string) (*Params, error) {
 		return nil, fmt.Errorf("checkpoint %s (config in %s: input %d, hidden %d, output %d): %w",
 			dir, ConfigFile, cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, err)
 	}
+	if err := checkFiniteParams(p); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
 	return p, nil
+}
+
+// checkFiniteParams refuses weights holding NaN or ±Inf (a diverged or damaged model),
+// naming the parameter and the index of the first bad value.
+func checkFiniteParams(p *Params) error {
+	for _, c := range []struct {
+		name string
+		a    *nd.Array
+	}{{"J", p.J}, {"B", p.B}, {"bx", p.Bx}, {"W (output_linear.weight)", p.W}, {"c (output_linear.bias)", p.C}} {
+		if err := nd.CheckFinite(c.name, c.a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Load reads parameters from a GoMLX checkpoint directory (see Save) or a PyTorch .pth
@@ -146,7 +164,7 @@ func Load(path string) (*Params, error) {
 	if st.IsDir() {
 		return LoadCheckpoint(path)
 	}
-	sd, _, err := ReadStateDict(path)
+	sd, err := readPthParams(path)
 	if err != nil {
 		if !strings.HasSuffix(strings.ToLower(path), ".pth") && !strings.HasSuffix(strings.ToLower(path), ".pt") {
 			return nil, fmt.Errorf("load model: %s is neither a checkpoint directory nor a PyTorch .pth file: %w", path, err)
