@@ -250,6 +250,7 @@ func ReadWithOptions(r io.ReaderAt, size int64, opt *ReadOptions) (*File, error)
 			continue
 		}
 		loc := &loc{off: elemOff, compressed: typ == miCOMPRESSED}
+		rd.left = maxVar
 		if typ == miCOMPRESSED {
 			data, err = rd.inflate(data, loc)
 			if err != nil {
@@ -315,6 +316,9 @@ func pad8(n int64) int64 { return (8 - n%8) % 8 }
 type reader struct {
 	order  binary.ByteOrder
 	maxVar int64
+	// left is what the variable being read may still allocate for decoded
+	// values (8 bytes each); reset to maxVar for each top-level variable.
+	left int64
 }
 
 // loc locates the top-level element being parsed, for error messages.
@@ -657,6 +661,14 @@ func (rd *reader) decodeNumbers(typ uint32, data []byte) ([]float64, error) {
 		return nil, fmt.Errorf("%d bytes is not a whole number of %s values", len(data), miName(typ))
 	}
 	n := len(data) / sz
+	// Values are decoded to float64: 8 bytes each whatever their stored size,
+	// so small stored types (int8) could expand 8×; the variable's budget
+	// bounds the total.
+	if int64(n)*8 > rd.left {
+		return nil, fmt.Errorf("%d values decode to more than the %d bytes left of the variable's limit "+
+			"(ReadOptions.MaxVariableBytes, %d bytes)", n, rd.left, rd.maxVar)
+	}
+	rd.left -= int64(n) * 8
 	v := make([]float64, n)
 	o := rd.order
 	switch typ {
