@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -65,27 +66,38 @@ func statePickle(ts []pthTensor) []byte {
 	return p.Bytes()
 }
 
-// writePth writes a .pth zip: archive/data.pkl and archive/data/<key> entries.
-func writePth(t *testing.T, name string, pkl []byte, storages map[string][]byte) string {
-	t.Helper()
+// pthZip is a .pth zip: archive/data.pkl and archive/data/<key> entries (stored
+// uncompressed when method is zip.Store, else deflated).
+func pthZip(pkl []byte, storages map[string][]byte, method uint16) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(n string, b []byte) {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: "archive/" + n, Method: zip.Deflate})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "archive/" + n, Method: method})
 		if err != nil {
-			t.Fatal(err)
+			panic(err)
 		}
 		w.Write(b)
 	}
 	add("data.pkl", pkl)
-	for k, b := range storages {
-		add("data/"+k, b)
+	keys := make([]string, 0, len(storages))
+	for k := range storages {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		add("data/"+k, storages[k])
 	}
 	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
+	return buf.Bytes()
+}
+
+// writePth writes pthZip's file into a temporary directory.
+func writePth(t *testing.T, name string, pkl []byte, storages map[string][]byte) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, pthZip(pkl, storages, zip.Deflate), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

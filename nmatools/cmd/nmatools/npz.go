@@ -113,6 +113,14 @@ func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("array %q appears twice", name)
 		}
+		// The declared size must be one the compressed bytes can hold (deflate
+		// expands at most ~1032:1), so that a lying header cannot make
+		// decodeNpy allocate for data that is not there.
+		if f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 ||
+			f.UncompressedSize64/1100 > f.CompressedSize64+1024 {
+			return nil, fmt.Errorf("array %q: the zip entry declares %d bytes from %d compressed bytes (corrupt archive)",
+				name, f.UncompressedSize64, f.CompressedSize64)
+		}
 		rc, err := f.Open()
 		if err != nil {
 			return nil, fmt.Errorf("array %q: %w", name, err)
@@ -194,23 +202,24 @@ func decodeNpy(r io.Reader, size int64) (*nd.Array, error) {
 		return nil, fmt.Errorf("shape %v of %s needs %d data bytes, the file holds %d (truncated or corrupt file)",
 			shape, descr, int64(n)*int64(item), have)
 	}
-	out := nd.New(shape...)
+	// Memory grows with the data actually read (a size declared by a zip
+	// entry could still lie), in 64 KiB chunks.
 	buf := make([]byte, 64<<10)
-	for i := 0; i < n; {
-		k := min(n-i, len(buf)/item)
+	data := make([]float32, 0, min(n, len(buf)))
+	for len(data) < n {
+		k := min(n-len(data), len(buf)/item)
 		if _, err := io.ReadFull(r, buf[:k*item]); err != nil {
-			return nil, fmt.Errorf("data truncated after %d of %d values: %w", i, n, err)
+			return nil, fmt.Errorf("data truncated after %d of %d values: %w", len(data), n, err)
 		}
 		for j := 0; j < k; j++ {
 			if item == 4 {
-				out.Data[i+j] = math.Float32frombits(order.Uint32(buf[4*j:]))
+				data = append(data, math.Float32frombits(order.Uint32(buf[4*j:])))
 			} else {
-				out.Data[i+j] = float32(math.Float64frombits(order.Uint64(buf[8*j:])))
+				data = append(data, float32(math.Float64frombits(order.Uint64(buf[8*j:]))))
 			}
 		}
-		i += k
 	}
-	return out, nil
+	return nd.FromData(data, shape...)
 }
 
 // parseNpyHeader parses the Python dict literal of a .npy header:
