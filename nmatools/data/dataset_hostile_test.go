@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -56,6 +57,7 @@ func TestPrepareHostile(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := writeConds(t, c.spec)
+			memcap.Keep(t, path, "conds_"+c.name+".mat")
 			var err error
 			memcap.Check(t, 512<<20, func() { _, err = PrepareDataset(path) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -67,4 +69,28 @@ func TestPrepareHostile(t *testing.T) {
 	if _, err := PrepareDataset(writeConds(t, unusedNaN)); err != nil {
 		t.Fatalf("NaN outside the used rows/columns: %v", err)
 	}
+}
+
+// TestPrepareHostileIssueFile writes the issue's own file (element (1,1)'s plan 296×200000,
+// ~1 MB compressed, 473 MB decompressed) for measuring the commands on it; it allocates
+// ~1 GB to write it, so only with NMATOOLS_HOSTILE_DIR set.
+func TestPrepareHostileIssueFile(t *testing.T) {
+	if os.Getenv("NMATOOLS_HOSTILE_DIR") == "" {
+		t.Skip("set NMATOOLS_HOSTILE_DIR to write the issue's 296×200000 file")
+	}
+	wide := goodSpec()
+	wide.rows = 296
+	wide.edit = func(i, j int, v map[string]matfile.Value) {
+		if i == 0 && j == 0 {
+			v["plan"] = matfile.NewDouble([]int{296, 200000}, make([]float64, 296*200000))
+		}
+	}
+	path := writeConds(t, wide)
+	memcap.Keep(t, path, "conds_plan_296x200000.mat")
+	var err error
+	memcap.Check(t, 64<<20, func() { _, err = PrepareDataset(path) })
+	if err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Fatalf("PrepareDataset = %v", err)
+	}
+	t.Log(err)
 }

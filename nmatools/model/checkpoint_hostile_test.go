@@ -99,6 +99,7 @@ func TestCheckpointHostile(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir, js, bin := savedCheckpoint(t)
 			c.broken(dir, js, bin)
+			memcap.Keep(t, dir, "ckpt_"+c.name)
 			var err error
 			memcap.Check(t, 64<<20, func() { _, err = Load(dir) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -184,6 +184,7 @@ func TestPthHostile(t *testing.T) {
 	for _, c := range hostilePth() {
 		t.Run(c.name, func(t *testing.T) {
 			path := writePth(t, c.name, c.pkl, c.storages)
+			memcap.Keep(t, path, c.name)
 			_, err := loadHostile(t, path)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Load(%s) = %v, want an error containing %q", c.name, err, c.want)
@@ -227,6 +228,7 @@ func TestPthExtraEntries(t *testing.T) {
 	st["6"] = f32bytes(4, 1)
 	st["7"] = []byte{1, 0, 1, 0}
 	path := writePth(t, "extra.pth", statePickle(ts), st)
+	memcap.Keep(t, path, "extra_entries.pth")
 	var notes bytes.Buffer
 	old := Notes
 	Notes = &notes

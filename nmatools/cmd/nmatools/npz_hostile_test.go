@@ -64,6 +64,7 @@ func TestNpyHostile(t *testing.T) {
 			}
 			path := filepath.Join(t.TempDir(), c.name+".npy")
 			os.WriteFile(path, b, 0o644)
+			memcap.Keep(t, path, c.name+".npy")
 			var err error
 			memcap.Check(t, 16<<20, func() { _, err = readNpy(path, 0) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -77,6 +78,7 @@ func TestNpyHostile(t *testing.T) {
 			zw.Close()
 			npz := filepath.Join(t.TempDir(), c.name+".npz")
 			os.WriteFile(npz, z.Bytes(), 0o644)
+			memcap.Keep(t, npz, c.name+".npz")
 			memcap.Check(t, 16<<20, func() { _, err = readNpz(npz) })
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `array "inputs"`) {
 				t.Fatalf("readNpz = %v, want an error containing %q", err, c.want)
@@ -142,6 +144,9 @@ func TestNonFiniteRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	for _, f := range []string{nanIn, goodY, infY, goodX, nanW} {
+		memcap.Keep(t, f, filepath.Base(f))
+	}
 	for _, c := range []struct {
 		args []string
 		want string
