@@ -68,6 +68,10 @@ func PrepareDataset(path string) (*Dataset, error) {
 		return nil, fmt.Errorf("data: dataset file: %w", err)
 	}
 	f, err := readMatCapped(path, &matfile.ReadOptions{MaxVariableBytes: MaxDatasetVariableBytes})
+	if errors.Is(err, matfile.ErrTooLarge) {
+		return nil, fmt.Errorf("data: %w; the tutorial's condsForSim takes a few MB, a dataset over %d MiB is not its layout",
+			err, MaxDatasetVariableBytes>>20)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err) // matfile's error names the file
 	}

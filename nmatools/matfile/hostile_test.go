@@ -3,6 +3,7 @@ package matfile
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestDecodeBudget(t *testing.T) {
 	memcap.Check(t, 8<<20, func() {
 		_, err = ReadWithOptions(bytes.NewReader(data), int64(len(data)), &ReadOptions{MaxVariableBytes: 4 << 20})
 	})
-	if err == nil || !strings.Contains(err.Error(), "decode to more than") {
+	if err == nil || !strings.Contains(err.Error(), "decode to more than") || !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("over the limit: %v", err)
 	}
 }
