@@ -84,9 +84,9 @@ func PrepareDataset(path string) (*Dataset, error) {
 }
 
 // MaxDatasetVariableBytes caps the decompressed size of condsForSim (and of
-// any variable) when PrepareDataset reads a file: 128 MiB, several times the
+// any variable) when PrepareDataset reads a file: 64 MiB, five times the
 // tutorial's, so that a crafted file cannot make it allocate gigabytes.
-const MaxDatasetVariableBytes = 128 << 20
+const MaxDatasetVariableBytes = 64 << 20
 
 // readMatCapped is matfile.ReadFile with options.
 func readMatCapped(path string, opt *matfile.ReadOptions) (*matfile.File, error) {
