@@ -74,6 +74,9 @@ func newCheckpointer(dir string, keep int, log io.Writer) (*checkpointer, error)
 	if err != nil {
 		return nil, err
 	}
+	if log == nil {
+		log = os.Stderr // starting over discards files: always say so
+	}
 	return &checkpointer{dir: dir, staging: filepath.Join(dir, stagingSubdir), keep: keep, lock: lock, log: log}, nil
 }
 
@@ -86,9 +89,7 @@ func (c *checkpointer) release() {
 }
 
 func (c *checkpointer) notef(format string, a ...any) {
-	if c.log != nil {
-		fmt.Fprintf(c.log, format+"\n", a...)
-	}
+	fmt.Fprintf(c.log, format+"\n", a...)
 }
 
 func epochName(prefix string, epoch int) string { return fmt.Sprintf("%s%06d", prefix, epoch) }
