@@ -82,6 +82,9 @@ bench:
 # input under the package's testdata/fuzz/ to commit as a regression seed.
 FUZZTIME ?= 1m
 FUZZPARALLEL ?= 2
+# Minimizing each new interesting input may take the fuzzer's default 60 s,
+# most of a short run: keep it short.
+FUZZMINTIME ?= 5s
 FUZZ_TARGETS := matfile:FuzzRead model:FuzzPth model:FuzzPthPickle model:FuzzCheckpoint \
                 cmd/nmatools:FuzzNpy cmd/nmatools:FuzzNpz
 
@@ -89,7 +92,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  pkg=./nmatools/$${t%%:*}/; fn=$${t##*:}; \
 	  echo "== $$fn in $$pkg for $(FUZZTIME)"; \
-	  GOMLX_BACKEND=go $(GO) test -run XXX -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
+	  GOMLX_BACKEND=go $(GO) test -run XXX -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
 	done
 
 clean:
