@@ -1,9 +1,13 @@
 package data
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,6 +73,30 @@ func TestPrepareHostile(t *testing.T) {
 	}
 	if _, err := PrepareDataset(writeConds(t, unusedNaN)); err != nil {
 		t.Fatalf("NaN outside the used rows/columns: %v", err)
+	}
+}
+
+// TestPrepareHostileAnnouncedSize: a compressed condsForSim announcing the issue's
+// 484865800 bytes (its 296×200000 plan) is refused from its tag, before decompressing.
+func TestPrepareHostileAnnouncedSize(t *testing.T) {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	binary.Write(zw, binary.LittleEndian, [2]uint32{14, 484865800}) // miMATRIX, size
+	zw.Write(make([]byte, 4096))
+	zw.Close()
+	var f bytes.Buffer
+	head := make([]byte, 128)
+	copy(head, "MATLAB 5.0 MAT-file, crafted")
+	head[124], head[125], head[126], head[127] = 0, 1, 'I', 'M'
+	f.Write(head)
+	binary.Write(&f, binary.LittleEndian, [2]uint32{15, uint32(z.Len())}) // miCOMPRESSED
+	f.Write(z.Bytes())
+	path := filepath.Join(t.TempDir(), "announced.mat")
+	os.WriteFile(path, f.Bytes(), 0o644)
+	var err error
+	memcap.Check(t, 16<<20, func() { _, err = PrepareDataset(path) })
+	if !errors.Is(err, matfile.ErrTooLarge) || !strings.Contains(err.Error(), "announces 484865800 bytes") {
+		t.Fatalf("PrepareDataset = %v", err)
 	}
 }
 

@@ -3,6 +3,8 @@ package train
 import (
 	"bytes"
 	"context"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +46,22 @@ func TestFirstEpochLeftoversStartOver(t *testing.T) {
 	}
 	if !slices.Equal(res.TrainLoss, fresh.TrainLoss) {
 		t.Errorf("losses %v, a fresh directory gives %v", res.TrainLoss, fresh.TrainLoss)
+	}
+
+	// A run that diverges in its first epoch (NaN targets), then a good run on the
+	// same directory: it starts from scratch.
+	diverged := t.TempDir()
+	bad := tinyDataset(10)
+	for i := range bad.Outputs.Data {
+		bad.Outputs.Data[i] = float32(math.NaN())
+	}
+	if _, err := Train(context.Background(), b, r, bad, Options{Seed: 3, OutDir: diverged}); !errors.Is(err, ErrDiverged) {
+		t.Fatalf("NaN targets: want ErrDiverged, got %v", err)
+	}
+	log.Reset()
+	res, err = Train(context.Background(), b, r, ds, Options{Seed: 3, OutDir: diverged, Progress: &log, NoNotebookProgress: true})
+	if err != nil || !strings.Contains(log.String(), "starting from scratch") || !slices.Equal(res.TrainLoss, fresh.TrainLoss) {
+		t.Fatalf("after a diverged first epoch: %v, log %q", err, log.String())
 	}
 
 	other := t.TempDir()
