@@ -274,3 +274,29 @@ func TestPthNonFinite(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestPthHalfAndBFloat16: float16 and bfloat16 storages convert to float32, and a
+// transposed (strided) view reads in row-major order.
+func TestPthHalfAndBFloat16(t *testing.T) {
+	ts, st := tinyStateDict()
+	ts[0] = pthTensor{"J", "HalfStorage", "0", 16, 0, []int{4, 4}, []int{1, 4}} // J = Hᵀ
+	h := make([]byte, 32)
+	for i := 0; i < 16; i++ {
+		binary.LittleEndian.PutUint16(h[2*i:], 0x3C00+uint16(i)<<10&0x7fff) // 1, 2, 4, ... (exponent steps)
+	}
+	binary.LittleEndian.PutUint16(h[2*1:], 0xC000) // H[1] = -2
+	st["0"] = h
+	ts[2] = pthTensor{"bx", "BFloat16Storage", "2", 4, 0, []int{4}, []int{1}}
+	st["2"] = []byte{0x80, 0x3f, 0x00, 0x40, 0x40, 0x40, 0xc0, 0xbf} // 1, 2, 3, -1.5
+	p, err := Load(writePth(t, "half.pth", statePickle(ts), st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Storage element 1 (-2) sits at J[1,0] of the transposed view.
+	if p.J.At(0, 0) != 1 || p.J.At(1, 0) != -2 || p.J.At(0, 1) != 16 {
+		t.Errorf("J = %v", p.J.Data)
+	}
+	if got := p.Bx.Data; got[0] != 1 || got[1] != 2 || got[2] != 3 || got[3] != -1.5 {
+		t.Errorf("bx = %v", got)
+	}
+}
