@@ -75,8 +75,25 @@ test-notebooks: tutorial
 bench:
 	bash scripts/bench.sh
 
+# Every fuzz target of the readers of untrusted files (MAT, .pth, .npy/.npz,
+# checkpoint directories), FUZZTIME each (e.g. `make fuzz FUZZTIME=10m`), with
+# FUZZPARALLEL workers. Each input is run under a 1 GiB allocation cap
+# (nmatools/internal/memcap); the first crash stops the run and leaves its
+# input under the package's testdata/fuzz/ to commit as a regression seed.
+FUZZTIME ?= 1m
+FUZZPARALLEL ?= 2
+# Minimizing each new interesting input may take the fuzzer's default 60 s,
+# most of a short run: keep it short.
+FUZZMINTIME ?= 5s
+FUZZ_TARGETS := matfile:FuzzRead model:FuzzPth model:FuzzPthPickle model:FuzzCheckpoint \
+                cmd/nmatools:FuzzNpy cmd/nmatools:FuzzNpz
+
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzRead -fuzztime 2m ./nmatools/matfile/
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=./nmatools/$${t%%:*}/; fn=$${t##*:}; \
+	  echo "== $$fn in $$pkg for $(FUZZTIME)"; \
+	  GOMLX_BACKEND=go $(GO) test -run XXX -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
+	done
 
 clean:
 	rm -rf bin build

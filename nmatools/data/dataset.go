@@ -67,7 +67,11 @@ func PrepareDataset(path string) (*Dataset, error) {
 		}
 		return nil, fmt.Errorf("data: dataset file: %w", err)
 	}
-	f, err := matfile.ReadFile(path)
+	f, err := readMatCapped(path, &matfile.ReadOptions{MaxVariableBytes: MaxDatasetVariableBytes})
+	if errors.Is(err, matfile.ErrTooLarge) {
+		return nil, fmt.Errorf("data: %w; the tutorial's condsForSim takes a few MB, a dataset over %d MiB is not its layout",
+			err, MaxDatasetVariableBytes>>20)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err) // matfile's error names the file
 	}
@@ -77,6 +81,29 @@ func PrepareDataset(path string) (*Dataset, error) {
 	}
 	ds.Source = path
 	return ds, nil
+}
+
+// MaxDatasetVariableBytes caps the decompressed size of condsForSim (and of
+// any variable) when PrepareDataset reads a file: 64 MiB, five times the
+// tutorial's, so that a crafted file cannot make it allocate gigabytes.
+const MaxDatasetVariableBytes = 64 << 20
+
+// readMatCapped is matfile.ReadFile with options.
+func readMatCapped(path string, opt *matfile.ReadOptions) (*matfile.File, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	f, err := matfile.ReadWithOptions(fh, st.Size(), opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
 }
 
 // field fetches a numeric field of struct element (i,j) and checks it is a
@@ -143,10 +170,11 @@ func prepare(f *matfile.File) (*Dataset, error) {
 	nPlan, nGo := plan0.Dims[1], go0.Dims[1]
 	const nOut = 2
 
-	T := NumSteps
-	plan := nd.New(NumConditions, NumDelays, T, nPlan)
-	goEnv := nd.New(NumConditions, NumDelays, T, nGo)
-	outW := nd.New(NumConditions, NumDelays, T, nOut)
+	// Check every element before allocating anything: the arrays below are
+	// sized by element (1,1)'s columns, which a crafted file could make huge
+	// while the other elements are small or broken.
+	type elem struct{ p, g, m *matfile.Numeric }
+	elems := make([]elem, 0, NumConditions*NumDelays)
 	for i := 0; i < NumConditions; i++ {
 		for j := 0; j < NumDelays; j++ {
 			p, err := numericField(s, i, j, "plan", RowEnd, nPlan)
@@ -164,16 +192,36 @@ func prepare(f *matfile.File) (*Dataset, error) {
 			if p.Dims[1] != nPlan || g.Dims[1] != nGo {
 				return nil, fmt.Errorf("condsForSim(%d,%d): plan is %s and goEnvelope %s, but element (1,1) has %d and %d columns: all elements must agree", i+1, j+1, matfile.DimsString(p.Dims), matfile.DimsString(g.Dims), nPlan, nGo)
 			}
+			for _, f := range []struct {
+				name string
+				n    *matfile.Numeric
+				cols []int
+			}{{"plan", p, nil}, {"goEnvelope", g, nil}, {"muscle", m, []int{MuscleA, MuscleB}}} {
+				if err := finiteRows(f.n, f.cols, fmt.Sprintf("condsForSim(%d,%d).%s", i+1, j+1, f.name)); err != nil {
+					return nil, err
+				}
+			}
+			elems = append(elems, elem{p, g, m})
+		}
+	}
+
+	T := NumSteps
+	plan := nd.New(NumConditions, NumDelays, T, nPlan)
+	goEnv := nd.New(NumConditions, NumDelays, T, nGo)
+	outW := nd.New(NumConditions, NumDelays, T, nOut)
+	for i := 0; i < NumConditions; i++ {
+		for j := 0; j < NumDelays; j++ {
+			e := elems[i*NumDelays+j]
 			for t := 0; t < T; t++ {
 				r := RowStart + t
 				for k := 0; k < nPlan; k++ {
-					plan.Set(float32(p.At(r, k)), i, j, t, k)
+					plan.Set(float32(e.p.At(r, k)), i, j, t, k)
 				}
 				for k := 0; k < nGo; k++ {
-					goEnv.Set(float32(g.At(r, k)), i, j, t, k)
+					goEnv.Set(float32(e.g.At(r, k)), i, j, t, k)
 				}
-				outW.Set(float32(m.At(r, MuscleA)), i, j, t, 0)
-				outW.Set(float32(m.At(r, MuscleB)), i, j, t, 1)
+				outW.Set(float32(e.m.At(r, MuscleA)), i, j, t, 0)
+				outW.Set(float32(e.m.At(r, MuscleB)), i, j, t, 1)
 			}
 		}
 	}
@@ -248,6 +296,36 @@ func normalizeAndStandardize(a *nd.Array) error {
 	std := float32(math.Sqrt(ss / float64(len(a.Data)-1)))
 	for i, v := range a.Data {
 		a.Data[i] = (v - mean) / std
+	}
+	return nil
+}
+
+// finiteRows checks that rows RowStart..RowEnd-1 of n (only columns cols, or
+// all when nil) hold finite numbers that stay finite as float32, naming the
+// first bad one in MATLAB's 1-based notation.
+func finiteRows(n *matfile.Numeric, cols []int, where string) error {
+	check := func(r, k int) error {
+		v := n.At(r, k)
+		if f := float64(float32(v)); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s(%d,%d) is %v: non-finite values (NaN, ±Inf, or beyond float32's range) cannot be used; fix the data file",
+				where, r+1, k+1, v)
+		}
+		return nil
+	}
+	for r := RowStart; r < RowEnd; r++ {
+		if cols != nil {
+			for _, k := range cols {
+				if err := check(r, k); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		for k := 0; k < n.Dims[1]; k++ {
+			if err := check(r, k); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

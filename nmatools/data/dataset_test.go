@@ -20,6 +20,8 @@ type condsSpec struct {
 	planCols      int
 	muscleCols    int
 	dropField     string // a field left out of every element
+	// edit, if set, changes element (i,j)'s fields (0-based) before writing.
+	edit func(i, j int, vals map[string]matfile.Value)
 }
 
 func goodSpec() condsSpec {
@@ -67,6 +69,9 @@ func writeConds(t *testing.T, s condsSpec) string {
 				"goEnvelope":  matfile.NewDouble([]int{s.rows, 1}, gov),
 				"muscle":      matfile.NewDouble([]int{s.rows, s.muscleCols}, mus),
 				"timesREmove": matfile.NewDouble([]int{s.rows, 1}, tm),
+			}
+			if s.edit != nil {
+				s.edit(i, j, vals)
 			}
 			for _, f := range keep {
 				if err := st.SetField(e, f, vals[f]); err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/memcap"
 )
 
 // FuzzRead feeds arbitrary bytes to Read: it must return a File or an
@@ -34,7 +36,16 @@ func FuzzRead(f *testing.F) {
 		}
 		f.Add(buf.Bytes())
 	}
+	f.Add(int8AsDouble(1 << 16))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Any input allocating over 1 GiB fails (one beyond the machine's
+		// memory kills the worker, which the fuzzer reports as a crash).
+		memcap.Check(t, memcap.Limit, func() { fuzzRead(t, data) })
+	})
+}
+
+func fuzzRead(t *testing.T, data []byte) {
+	{
 		t0 := time.Now()
 		defer func() {
 			if d := time.Since(t0); d > 10*time.Second {
@@ -75,5 +86,5 @@ func FuzzRead(f *testing.F) {
 		if _, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			t.Fatalf("re-reading what Write wrote from a file Read accepted: %v", err)
 		}
-	})
+	}
 }

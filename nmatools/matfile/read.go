@@ -97,7 +97,15 @@ type FormatError struct {
 	Compressed bool
 	Inner      int64 // offset inside the variable's (decompressed) element data
 	Msg        string
+	Err        error // a sentinel the error wraps (ErrTooLarge), or nil
 }
+
+// Unwrap returns the sentinel, if any.
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// ErrTooLarge is wrapped by the error for a variable larger than
+// ReadOptions.MaxVariableBytes (compressed size announced, or decoded values).
+var ErrTooLarge = errors.New("variable larger than the reader's limit")
 
 func (e *FormatError) Error() string {
 	var b strings.Builder
@@ -250,6 +258,7 @@ func ReadWithOptions(r io.ReaderAt, size int64, opt *ReadOptions) (*File, error)
 			continue
 		}
 		loc := &loc{off: elemOff, compressed: typ == miCOMPRESSED}
+		rd.left = maxVar
 		if typ == miCOMPRESSED {
 			data, err = rd.inflate(data, loc)
 			if err != nil {
@@ -315,6 +324,9 @@ func pad8(n int64) int64 { return (8 - n%8) % 8 }
 type reader struct {
 	order  binary.ByteOrder
 	maxVar int64
+	// left is what the variable being read may still allocate for decoded
+	// values (8 bytes each); reset to maxVar for each top-level variable.
+	left int64
 }
 
 // loc locates the top-level element being parsed, for error messages.
@@ -325,7 +337,13 @@ type loc struct {
 }
 
 func (l *loc) errorf(path string, inner int, format string, a ...any) error {
-	return &FormatError{Var: path, Offset: l.off, Compressed: l.compressed, Inner: int64(inner), Msg: fmt.Sprintf(format, a...)}
+	e := &FormatError{Var: path, Offset: l.off, Compressed: l.compressed, Inner: int64(inner), Msg: fmt.Sprintf(format, a...)}
+	for _, x := range a {
+		if err, ok := x.(error); ok && errors.Is(err, ErrTooLarge) {
+			e.Err = ErrTooLarge
+		}
+	}
+	return e
 }
 
 // inflate decompresses the data of a miCOMPRESSED element: one miMATRIX
@@ -346,7 +364,9 @@ func (rd *reader) inflate(data []byte, l *loc) ([]byte, error) {
 		return nil, l.errorf("", 0, "compressed element holds %s (tag 0x%08x), expected miMATRIX", miName(typ), typ)
 	}
 	if nb > rd.maxVar {
-		return nil, l.errorf("", 0, "compressed variable announces %d bytes, more than the %d-byte limit (ReadOptions.MaxVariableBytes)", nb, rd.maxVar)
+		err := l.errorf("", 0, "compressed variable announces %d bytes, more than the %d-byte limit (ReadOptions.MaxVariableBytes)", nb, rd.maxVar)
+		err.(*FormatError).Err = ErrTooLarge
+		return nil, err
 	}
 	var buf bytes.Buffer
 	buf.Write(tag[:])
@@ -657,6 +677,14 @@ func (rd *reader) decodeNumbers(typ uint32, data []byte) ([]float64, error) {
 		return nil, fmt.Errorf("%d bytes is not a whole number of %s values", len(data), miName(typ))
 	}
 	n := len(data) / sz
+	// Values are decoded to float64: 8 bytes each whatever their stored size,
+	// so small stored types (int8) could expand 8×; the variable's budget
+	// bounds the total.
+	if int64(n)*8 > rd.left {
+		return nil, fmt.Errorf("%d values decode to more than the %d bytes left of the variable's limit "+
+			"(ReadOptions.MaxVariableBytes, %d bytes): %w", n, rd.left, rd.maxVar, ErrTooLarge)
+	}
+	rd.left -= int64(n) * 8
 	v := make([]float64, n)
 	o := rd.order
 	switch typ {

@@ -1,13 +1,20 @@
 package model
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 
+	"github.com/gomlx/compute/dtypes"
+
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 
 	gmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
@@ -123,8 +130,8 @@ func LoadCheckpoint(dir string) (*Params, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := gmodel.NewStore()
-	if _, err := checkpoint.Load(store).Dir(dir).Immediate().Done(); err != nil {
+	store, err := LoadStore(dir, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	p, err := ParamsFromStore(store, cfg)
@@ -132,7 +139,24 @@ func LoadCheckpoint(dir string) (*Params, error) {
 		return nil, fmt.Errorf("checkpoint %s (config in %s: input %d, hidden %d, output %d): %w",
 			dir, ConfigFile, cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, err)
 	}
+	if err := checkFiniteParams(p); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
 	return p, nil
+}
+
+// checkFiniteParams refuses weights holding NaN or ±Inf (a diverged or damaged model),
+// naming the parameter and the index of the first bad value.
+func checkFiniteParams(p *Params) error {
+	for _, c := range []struct {
+		name string
+		a    *nd.Array
+	}{{"J", p.J}, {"B", p.B}, {"bx", p.Bx}, {"W (output_linear.weight)", p.W}, {"c (output_linear.bias)", p.C}} {
+		if err := nd.CheckFinite(c.name, c.a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Load reads parameters from a GoMLX checkpoint directory (see Save) or a PyTorch .pth
@@ -146,7 +170,7 @@ func Load(path string) (*Params, error) {
 	if st.IsDir() {
 		return LoadCheckpoint(path)
 	}
-	sd, _, err := ReadStateDict(path)
+	sd, err := readPthParams(path)
 	if err != nil {
 		if !strings.HasSuffix(strings.ToLower(path), ".pth") && !strings.HasSuffix(strings.ToLower(path), ".pt") {
 			return nil, fmt.Errorf("load model: %s is neither a checkpoint directory nor a PyTorch .pth file: %w", path, err)
@@ -182,4 +206,179 @@ func PthToCheckpoint(pthPath, dir string, cfg Config) error {
 		return err
 	}
 	return p.Save(dir)
+}
+
+// Limits on a checkpoint directory's files, checked before GoMLX's loader reads them.
+const (
+	maxCheckpointJSONBytes = 4 << 20
+	maxCheckpointVars      = 256
+	// MaxParamElems caps the elements of one network parameter a checkpoint or
+	// model.json may declare (2^24: a 4096×4096 J).
+	MaxParamElems = 1 << 24
+)
+
+// checkpointShapes are the network's variables (full GoMLX paths) and their shapes for
+// cfg, and the largest element count among them; an error when cfg's sizes make a
+// parameter larger than MaxParamElems.
+func checkpointShapes(cfg Config) (map[string][]int, int, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, 0, err
+	}
+	n, in, out := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize
+	shapes := map[string][]int{VarJ: {n, n}, VarB: {n, in}, VarBx: {n}, VarW: {out, n}, VarC: {out}}
+	full := make(map[string][]int, len(shapes))
+	largest := 1
+	for name, dims := range shapes {
+		k, err := nd.CheckedSize(dims, MaxParamElems)
+		if err != nil {
+			return nil, 0, fmt.Errorf("model config (input %d, hidden %d, output %d): parameter %s: %w",
+				in, n, out, name, err)
+		}
+		largest = max(largest, k)
+		full["/"+Scope+"/"+name] = dims
+	}
+	return full, largest, nil
+}
+
+// ValidateCheckpointDir checks the newest GoMLX checkpoint in dir (the one GoMLX's
+// loader reads) against cfg before anything is loaded: every variable's dimensions
+// (non-negative, the network's variables with cfg's shapes, any other, e.g. an
+// optimizer's moments, no larger than the largest parameter), byte lengths and
+// positions consistent with the dimensions, and the data file holding exactly those
+// bytes (a compressed one is decompressed once, counting, and stopped at the declared
+// size). A crafted .json declaring Dimensions [100000000000] or [-1, 150] is an
+// error here, not an out-of-memory crash or panic in the loader.
+func ValidateCheckpointDir(dir string, cfg Config) error {
+	want, largest, err := checkpointShapes(cfg)
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasPrefix(e.Name(), "checkpoint-") && strings.HasSuffix(e.Name(), checkpoint.JsonNameSuffix) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no GoMLX checkpoint (checkpoint-*.json and .bin) in it")
+	}
+	sort.Strings(names)
+	jsonPath := filepath.Join(dir, names[len(names)-1])
+	base := strings.TrimSuffix(jsonPath, checkpoint.JsonNameSuffix)
+	st, err := os.Stat(jsonPath)
+	if err != nil {
+		return err
+	}
+	if st.Size() > maxCheckpointJSONBytes {
+		return fmt.Errorf("%s is %d bytes, more than the %d a checkpoint's metadata takes", jsonPath, st.Size(), maxCheckpointJSONBytes)
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return err
+	}
+	var meta struct {
+		Variables []struct {
+			ParameterName string
+			Dimensions    []int
+			DType         dtypes.DType
+			Pos, Length   int
+		}
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return fmt.Errorf("%s is not a GoMLX checkpoint's metadata: %w", jsonPath, err)
+	}
+	if len(meta.Variables) > maxCheckpointVars {
+		return fmt.Errorf("%s lists %d variables, more than %d", jsonPath, len(meta.Variables), maxCheckpointVars)
+	}
+	total := 0
+	for _, v := range meta.Variables {
+		name := strings.TrimPrefix(v.ParameterName, "var:")
+		if len(v.Dimensions) > 8 {
+			return fmt.Errorf("%s: variable %s has %d dimensions", jsonPath, name, len(v.Dimensions))
+		}
+		n, err := nd.CheckedSize(v.Dimensions, largest)
+		if err != nil {
+			return fmt.Errorf("%s: variable %s: %w (the largest parameter of input %d, hidden %d, output %d has %d)",
+				jsonPath, name, err, cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, largest)
+		}
+		if dims, ok := want[name]; ok && !slices.Equal(dims, v.Dimensions) {
+			return fmt.Errorf("%s: variable %s has shape %v, %s (input %d, hidden %d, output %d) needs %v",
+				jsonPath, name, v.Dimensions, ConfigFile, cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, dims)
+		}
+		size := v.DType.Size()
+		if size <= 0 || size > 16 {
+			return fmt.Errorf("%s: variable %s has an unsupported dtype %s", jsonPath, name, v.DType)
+		}
+		if v.Length != n*size || v.Pos != total {
+			return fmt.Errorf("%s: variable %s (%v %s) declares %d bytes at position %d, want %d bytes at %d (damaged file)",
+				jsonPath, name, v.Dimensions, v.DType, v.Length, v.Pos, n*size, total)
+		}
+		total += v.Length
+	}
+	return checkCheckpointBin(base+checkpoint.BinDataSuffix, int64(total))
+}
+
+// checkCheckpointBin checks that a checkpoint's data file holds exactly want bytes of
+// variable data (after GoMLX's gzip framing, if any), reading at most want+1 of them.
+func checkCheckpointBin(path string, want int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	const header = "gomlx_checkpointss"
+	var r io.Reader = f
+	head := make([]byte, len(header))
+	if n, _ := io.ReadFull(f, head); n == len(header) && string(head) == header {
+		var k [1]byte
+		if _, err := io.ReadFull(f, k[:]); err != nil {
+			return fmt.Errorf("%s: truncated header", path)
+		}
+		name := make([]byte, k[0])
+		if _, err := io.ReadFull(f, name); err != nil || string(name) != "gzip" {
+			return fmt.Errorf("%s: unsupported compression %q", path, name)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: damaged data: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	} else if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	got, err := io.Copy(io.Discard, io.LimitReader(r, want+1))
+	if err != nil {
+		return fmt.Errorf("%s: damaged data: %w", path, err)
+	}
+	if got != want {
+		more := ""
+		if got > want {
+			more = "more than "
+		}
+		return fmt.Errorf("%s holds %s%d bytes of variable data, its .json declares %d (damaged or mismatched files)", path, more, got, want)
+	}
+	return nil
+}
+
+// LoadStore reads the newest GoMLX checkpoint in dir into a new store after
+// ValidateCheckpointDir, turning a panic of the loader into an error.
+func LoadStore(dir string, cfg Config) (store *gmodel.Store, err error) {
+	if err := ValidateCheckpointDir(dir, cfg); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			store, err = nil, fmt.Errorf("the GoMLX checkpoint loader failed: %v", r)
+		}
+	}()
+	store = gmodel.NewStore()
+	if _, err := checkpoint.Load(store).Dir(dir).Immediate().Done(); err != nil {
+		return nil, err
+	}
+	return store, nil
 }

@@ -15,6 +15,13 @@
 // Runner: Step is Exercise 2.1's forward, Trajectory is Exercise 2.2's generate_trajectory;
 // each is compiled once per input shape and reused.
 //
+// Files from elsewhere are untrusted: the .pth reader scans the pickle's opcodes and checks
+// every declared length, storage size and tensor view against the bytes present and the
+// caps (MaxPthPickleBytes, MaxPthTensorElems) before allocating, and keeps only the five
+// tensors it needs (the other entries, of any type, are listed once on Notes);
+// ValidateCheckpointDir checks a GoMLX checkpoint against model.json before GoMLX loads it
+// (LoadStore). Weights holding NaN or ±Inf are refused.
+//
 // Graph side, for training: Weights, StepGraph, Unroll, and NewStore / ParamsFromStore /
 // WeightsFromScope for a GoMLX model.Store holding /ctrnn/{J,B,bx,W,c}.
 //

@@ -3,6 +3,7 @@ package nd
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -52,4 +53,41 @@ func ExampleArray_Index() {
 	a, _ := FromData([]float32{1, 2, 3, 4, 5, 6}, 3, 2)
 	fmt.Println(a.Index(2).Data, a.Take([]int{0, 2}).Shape)
 	// Output: [5 6] [2 2]
+}
+
+func TestCheckFinite(t *testing.T) {
+	a := New(2, 3)
+	if err := CheckFinite("x", a); err != nil {
+		t.Fatal(err)
+	}
+	a.Set(float32(math.Inf(-1)), 1, 2)
+	a.Set(float32(math.NaN()), 1, 1)
+	err := CheckFinite("inputs in f.npy", a)
+	if err == nil || !strings.Contains(err.Error(), "inputs in f.npy: element [1 1] is NaN") {
+		t.Fatalf("got %v", err)
+	}
+	if got := UnravelIndex(17, []int{2, 3, 4}); fmt.Sprint(got) != "[1 1 1]" {
+		t.Fatalf("UnravelIndex(17, [2 3 4]) = %v", got)
+	}
+}
+
+func TestCheckedSize(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		want  int
+		ok    bool
+	}{
+		{[]int{27, 250, 16}, 108000, true},
+		{[]int{0, -1}, 0, false},
+		{[]int{-1, 250, 16}, 0, false},
+		{[]int{4611686018427387904, 4, 16}, 0, false}, // overflows to 0 when multiplied blindly
+		{[]int{100000000000}, 0, false},
+		{[]int{0, 4611686018427387904, 4611686018427387904}, 0, true},
+		{nil, 1, true},
+	} {
+		n, err := CheckedSize(c.shape, 1<<30)
+		if (err == nil) != c.ok || n != c.want {
+			t.Errorf("CheckedSize(%v) = %d, %v; want %d, ok %v", c.shape, n, err, c.want, c.ok)
+		}
+	}
 }

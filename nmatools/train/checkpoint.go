@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,16 +52,44 @@ type checkpointer struct {
 	dir, staging string
 	keep         int
 	handler      *checkpoint.Handler
+	lock         *os.File  // holds the lock on lockFile until release
+	log          io.Writer // notes (e.g. starting over), may be nil
 }
 
-func newCheckpointer(dir string, keep int) (*checkpointer, error) {
+// lockFile in Options.OutDir is locked (flock) by the run writing into it, and holds
+// its process id. The kernel drops the lock when that process ends, however it ends,
+// so a lock is never stale; the file itself stays.
+const lockFile = ".nmatools-train.lock"
+
+// newCheckpointer creates dir and takes its lock: a second run on the same
+// directory, in this process or another, is refused until release.
+func newCheckpointer(dir string, keep int, log io.Writer) (*checkpointer, error) {
 	if keep <= 0 {
 		keep = 2
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("train: cannot create the checkpoint directory: %w", err)
 	}
-	return &checkpointer{dir: dir, staging: filepath.Join(dir, stagingSubdir), keep: keep}, nil
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = os.Stderr // starting over discards files: always say so
+	}
+	return &checkpointer{dir: dir, staging: filepath.Join(dir, stagingSubdir), keep: keep, lock: lock, log: log}, nil
+}
+
+// release drops the directory's lock (nil-safe, idempotent).
+func (c *checkpointer) release() {
+	if c != nil && c.lock != nil {
+		unlockDir(c.lock)
+		c.lock = nil
+	}
+}
+
+func (c *checkpointer) notef(format string, a ...any) {
+	fmt.Fprintf(c.log, format+"\n", a...)
 }
 
 func epochName(prefix string, epoch int) string { return fmt.Sprintf("%s%06d", prefix, epoch) }
@@ -92,14 +121,7 @@ func (c *checkpointer) latest(cfg model.Config) (*trainState, *mlmodel.Store, er
 		return nil, nil, err
 	}
 	if len(eps) == 0 {
-		entries, _ := os.ReadDir(c.dir)
-		for _, e := range entries {
-			if e.Name() != stagingSubdir && !strings.HasPrefix(e.Name(), ".") {
-				return nil, nil, fmt.Errorf("train: %s is not empty and holds no training checkpoint (found %s): "+
-					"choose a new or empty output directory", c.dir, e.Name())
-			}
-		}
-		return nil, nil, nil
+		return nil, nil, c.clearFirstEpochLeftovers()
 	}
 	got, err := model.ReadConfig(c.dir)
 	if err != nil {
@@ -119,6 +141,51 @@ func (c *checkpointer) latest(cfg model.Config) (*trainState, *mlmodel.Store, er
 		return nil, nil, err
 	}
 	return st, store, nil
+}
+
+// clearFirstEpochLeftovers handles a directory without any complete checkpoint:
+// empty, or holding only what a first epoch that was interrupted (killed) or
+// diverged leaves behind (model.json, the staging directory, a state or .bin file
+// whose checkpoint .json was never moved in). Such leftovers are removed and
+// training starts from scratch, saying so; anything else is refused.
+func (c *checkpointer) clearFirstEpochLeftovers() error {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	var left []string
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == stagingSubdir || strings.HasPrefix(name, "."):
+		case name == model.ConfigFile:
+			if _, err := model.ReadConfig(c.dir); err != nil {
+				return fmt.Errorf("train: %s holds a %s that nmatools did not write (%v): choose a new or empty output directory",
+					c.dir, model.ConfigFile, err)
+			}
+			left = append(left, name)
+		case !e.IsDir() && (strings.HasPrefix(name, statePrefix) && strings.HasSuffix(name, ".json") ||
+			strings.HasPrefix(name, ckptPrefix) && strings.HasSuffix(name, checkpoint.BinDataSuffix)):
+			left = append(left, name)
+		default:
+			return fmt.Errorf("train: %s is not empty and holds no training checkpoint (found %s): "+
+				"choose a new or empty output directory", c.dir, name)
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	for _, name := range left {
+		if name == model.ConfigFile {
+			continue // rewritten by attach
+		}
+		if err := os.Remove(filepath.Join(c.dir, name)); err != nil {
+			return fmt.Errorf("train: removing the leftovers of an interrupted run: %w", err)
+		}
+	}
+	c.notef("train: %s holds no complete checkpoint, only what an interrupted or diverged first epoch left (%s): starting from scratch",
+		c.dir, strings.Join(left, ", "))
+	return nil
 }
 
 func (c *checkpointer) readState(epoch int) (*trainState, error) {
@@ -148,8 +215,8 @@ func expectedShapes(cfg model.Config) map[string][]int {
 // loadStore reads the newest GoMLX checkpoint in dir into a new store,
 // checking that the network's variables are there with cfg's shapes.
 func loadStore(dir string, cfg model.Config) (*mlmodel.Store, error) {
-	store := mlmodel.NewStore()
-	if _, err := checkpoint.Load(store).Dir(dir).Immediate().Done(); err != nil {
+	store, err := model.LoadStore(dir, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("train: cannot read the checkpoint in %s: %w", dir, err)
 	}
 	for name, dims := range expectedShapes(cfg) {

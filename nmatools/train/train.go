@@ -178,9 +178,10 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 	var ck *checkpointer
 	var store *mlmodel.Store
 	if opt.OutDir != "" {
-		if ck, err = newCheckpointer(opt.OutDir, opt.Keep); err != nil {
+		if ck, err = newCheckpointer(opt.OutDir, opt.Keep, opt.Progress); err != nil {
 			return nil, err
 		}
+		defer ck.release()
 		st, s, err := ck.latest(r.Model)
 		if err != nil {
 			return nil, err

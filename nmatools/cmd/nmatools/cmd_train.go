@@ -13,6 +13,7 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/data"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/train"
 )
 
@@ -73,6 +74,16 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	// PrepareDataset refuses non-finite values already; this keeps any other
+	// source of a Dataset honest before hours of training on NaN.
+	for _, a := range []struct {
+		name string
+		a    *nd.Array
+	}{{"inputs", ds.InputsWithDelay}, {"targets", ds.OutputsWithDelay}, {"inputs", ds.Inputs}, {"targets", ds.Outputs}} {
+		if err := nd.CheckFinite(fmt.Sprintf("%s: %s", ds.Source, a.name), a.a); err != nil {
+			return err
+		}
 	}
 	b, err := backend.Get()
 	if err != nil {

@@ -2,8 +2,15 @@ package main
 
 import (
 	"archive/zip"
+	"bufio"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"math"
+	"os"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/core/tensors/numpy"
@@ -51,60 +58,282 @@ func writeNpz(path string, arrays map[string]*nd.Array, extra map[string]*tensor
 	return f.Commit()
 }
 
+// MaxNpyElems caps the elements of one array read from a .npy or .npz:
+// 2^26 (256 MiB of float32); the tutorial's largest, a sweep's inputs, has
+// well under a million.
+const MaxNpyElems = 1 << 26
+
 // readNpy reads a float32 (or float64, converted) .npy array; rank > 0 also
-// checks its number of dimensions.
+// checks its number of dimensions. NaN and ±Inf are refused (naming the
+// first one).
 func readNpy(path string, rank int) (*nd.Array, error) {
-	t, err := numpy.FromNpyFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, fmt.Errorf("reading %w", err)
 	}
-	defer t.FinalizeAll()
-	a, err := tensorToND(t)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading %w", err)
+	}
+	a, err := decodeNpy(bufio.NewReader(f), st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if rank > 0 && len(a.Shape) != rank {
 		return nil, fmt.Errorf("%s: want a %d-D array, got shape %v", path, rank, a.Shape)
 	}
+	if err := nd.CheckFinite(path, a); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
 // readNpz reads every array of a .npz of float32 (or float64, converted)
-// arrays, by name (without the .npy suffix).
+// arrays, by name (without the .npy suffix). NaN and ±Inf are refused.
 func readNpz(path string) (map[string]*nd.Array, error) {
-	m, err := numpy.FromNpzFile(path)
+	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s: not a .npz (zip) archive: %w", path, err)
 	}
-	defer func() {
-		for _, t := range m {
-			t.FinalizeAll()
+	defer zr.Close()
+	m, err := decodeNpz(&zr.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// decodeNpz decodes the arrays of a .npz archive, checking each against
+// its declared size and MaxNpyElems before allocating it.
+func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
+	out := map[string]*nd.Array{}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, ".npy")
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("array %q appears twice", name)
 		}
-	}()
-	out := make(map[string]*nd.Array, len(m))
-	for n, t := range m {
-		a, err := tensorToND(t)
+		// The declared size must be one the compressed bytes can hold (deflate
+		// expands at most ~1032:1), so that a lying header cannot make
+		// decodeNpy allocate for data that is not there.
+		if f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 ||
+			f.UncompressedSize64/1100 > f.CompressedSize64+1024 {
+			return nil, fmt.Errorf("array %q: the zip entry declares %d bytes from %d compressed bytes (corrupt archive)",
+				name, f.UncompressedSize64, f.CompressedSize64)
+		}
+		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("%s: array %q: %w", path, n, err)
+			return nil, fmt.Errorf("array %q: %w", name, err)
 		}
-		out[n] = a
+		a, err := decodeNpy(bufio.NewReader(rc), int64(min(f.UncompressedSize64, math.MaxInt64)))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", name, err)
+		}
+		if err := nd.CheckFinite("array "+name, a); err != nil {
+			return nil, err
+		}
+		out[name] = a
 	}
 	return out, nil
 }
 
-// tensorToND copies a float32 or float64 tensor into an nd.Array (float32).
-func tensorToND(t *tensors.Tensor) (*nd.Array, error) {
-	dims := t.Shape().Dimensions
-	if d, err := tensors.CopyFlatData[float32](t); err == nil {
-		return nd.FromData(d, dims...)
+// decodeNpy decodes a .npy of size bytes from r: format versions 1–3, dtype
+// float32 or float64 (either byte order), C order. The shape is checked
+// (non-negative, at most MaxNpyElems, with checked multiplication) and its
+// byte count compared with the bytes present before anything is allocated.
+func decodeNpy(r io.Reader, size int64) (*nd.Array, error) {
+	var pre [8]byte
+	if _, err := io.ReadFull(r, pre[:]); err != nil || string(pre[:6]) != "\x93NUMPY" {
+		return nil, fmt.Errorf("not a .npy file (no \\x93NUMPY magic): save it with numpy.save")
 	}
-	d64, err := tensors.CopyFlatData[float64](t)
+	var hlen, lenBytes int
+	switch pre[6] {
+	case 1:
+		var b [2]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return nil, fmt.Errorf(".npy header truncated")
+		}
+		hlen, lenBytes = int(binary.LittleEndian.Uint16(b[:])), 2
+	case 2, 3:
+		var b [4]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return nil, fmt.Errorf(".npy header truncated")
+		}
+		hlen, lenBytes = int(binary.LittleEndian.Uint32(b[:])), 4
+	default:
+		return nil, fmt.Errorf(".npy format version %d.%d is not supported (1, 2 or 3)", pre[6], pre[7])
+	}
+	const maxHeader = 1 << 16
+	if hlen > maxHeader || int64(8+lenBytes+hlen) > size {
+		return nil, fmt.Errorf(".npy header declares %d bytes (file: %d bytes; at most %d): corrupt file", hlen, size, maxHeader)
+	}
+	hdr := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fmt.Errorf(".npy header truncated")
+	}
+	descr, fortran, shape, err := parseNpyHeader(string(hdr))
 	if err != nil {
-		return nil, fmt.Errorf("want float32 or float64 data, got %s", t.Shape())
+		return nil, fmt.Errorf(".npy header %q: %w", strings.TrimSpace(string(hdr)), err)
 	}
-	d := make([]float32, len(d64))
-	for i, v := range d64 {
-		d[i] = float32(v)
+	var item int
+	var order binary.ByteOrder = binary.LittleEndian
+	switch descr {
+	case "<f4", "=f4":
+		item = 4
+	case ">f4":
+		item, order = 4, binary.BigEndian
+	case "<f8", "=f8":
+		item = 8
+	case ">f8":
+		item, order = 8, binary.BigEndian
+	default:
+		return nil, fmt.Errorf("dtype %q: want float32 or float64 (convert with a.astype(numpy.float32))", descr)
 	}
-	return nd.FromData(d, dims...)
+	if fortran && len(shape) > 1 {
+		return nil, fmt.Errorf("Fortran-order arrays are not supported: save numpy.ascontiguousarray(a)")
+	}
+	n, err := nd.CheckedSize(shape, MaxNpyElems)
+	if err != nil {
+		return nil, err
+	}
+	have := size - int64(8+lenBytes+hlen)
+	if int64(n)*int64(item) != have {
+		return nil, fmt.Errorf("shape %v of %s needs %d data bytes, the file holds %d (truncated or corrupt file)",
+			shape, descr, int64(n)*int64(item), have)
+	}
+	// Memory grows with the data actually read (a size declared by a zip
+	// entry could still lie), in 64 KiB chunks.
+	buf := make([]byte, 64<<10)
+	data := make([]float32, 0, min(n, len(buf)))
+	for len(data) < n {
+		k := min(n-len(data), len(buf)/item)
+		if _, err := io.ReadFull(r, buf[:k*item]); err != nil {
+			return nil, fmt.Errorf("data truncated after %d of %d values: %w", len(data), n, err)
+		}
+		for j := 0; j < k; j++ {
+			if item == 4 {
+				data = append(data, math.Float32frombits(order.Uint32(buf[4*j:])))
+			} else {
+				data = append(data, float32(math.Float64frombits(order.Uint64(buf[8*j:]))))
+			}
+		}
+	}
+	return nd.FromData(data, shape...)
+}
+
+// parseNpyHeader parses the Python dict literal of a .npy header:
+// {'descr': '<f4', 'fortran_order': False, 'shape': (27, 250, 16), }.
+func parseNpyHeader(h string) (descr string, fortran bool, shape []int, err error) {
+	p := &pyLit{s: strings.TrimSpace(h)}
+	if !p.eat('{') {
+		return "", false, nil, fmt.Errorf("not a dict")
+	}
+	seen := map[string]bool{}
+	for !p.eat('}') {
+		key, ok := p.str()
+		if !ok || !p.eat(':') {
+			return "", false, nil, fmt.Errorf("malformed dict")
+		}
+		seen[key] = true
+		switch key {
+		case "descr":
+			if descr, ok = p.str(); !ok {
+				return "", false, nil, fmt.Errorf("descr is not a string (structured dtypes are not supported)")
+			}
+		case "fortran_order":
+			switch {
+			case p.word("True"):
+				fortran = true
+			case p.word("False"):
+			default:
+				return "", false, nil, fmt.Errorf("fortran_order is not True or False")
+			}
+		case "shape":
+			if shape, ok = p.tuple(); !ok {
+				return "", false, nil, fmt.Errorf("shape is not a tuple of integers")
+			}
+		default:
+			return "", false, nil, fmt.Errorf("unknown key %q", key)
+		}
+		if !p.eat(',') && !p.peek('}') {
+			return "", false, nil, fmt.Errorf("malformed dict")
+		}
+	}
+	if !seen["descr"] || !seen["shape"] {
+		return "", false, nil, fmt.Errorf("descr or shape missing")
+	}
+	return descr, fortran, shape, nil
+}
+
+// pyLit scans the few Python literals of a .npy header.
+type pyLit struct {
+	s string
+	i int
+}
+
+func (p *pyLit) skip() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\n' || p.s[p.i] == '\t') {
+		p.i++
+	}
+}
+func (p *pyLit) peek(c byte) bool { p.skip(); return p.i < len(p.s) && p.s[p.i] == c }
+func (p *pyLit) eat(c byte) bool {
+	if p.peek(c) {
+		p.i++
+		return true
+	}
+	return false
+}
+func (p *pyLit) word(w string) bool {
+	p.skip()
+	if strings.HasPrefix(p.s[p.i:], w) {
+		p.i += len(w)
+		return true
+	}
+	return false
+}
+func (p *pyLit) str() (string, bool) {
+	p.skip()
+	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
+		return "", false
+	}
+	q := p.s[p.i]
+	j := strings.IndexByte(p.s[p.i+1:], q)
+	if j < 0 {
+		return "", false
+	}
+	v := p.s[p.i+1 : p.i+1+j]
+	p.i += j + 2
+	return v, true
+}
+func (p *pyLit) tuple() ([]int, bool) {
+	if !p.eat('(') {
+		return nil, false
+	}
+	shape := []int{}
+	for !p.eat(')') {
+		p.skip()
+		j := p.i
+		if j < len(p.s) && p.s[j] == '-' {
+			j++
+		}
+		for j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9' {
+			j++
+		}
+		v, err := strconv.ParseInt(p.s[p.i:j], 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		p.i = j
+		p.word("L") // Python 2's long suffix
+		shape = append(shape, int(v))
+		if !p.eat(',') && !p.peek(')') {
+			return nil, false
+		}
+		if len(shape) > 32 {
+			return nil, false
+		}
+	}
+	return shape, true
 }
