@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
@@ -15,8 +16,9 @@ import (
 // network's rectified hidden units or a set of PSTHs, shaped (conditions,
 // time, units).
 type Activity struct {
-	// Label names it in tables and figure titles, e.g. "M1 (synthetic)".
-	Label string
+	// Name names it in figure titles (whose notes say synthetic or real),
+	// e.g. "M1 PSTHs"; Label in tables, e.g. "M1 PSTHs (synthetic)".
+	Name, Label string
 	// Data are the values (conditions, time, units).
 	Data *compare.Data
 	// Synthetic marks data that are not recorded (the synthetic M1 stand-in,
@@ -43,25 +45,30 @@ func NetworkActivity(label string, net *Net, ds *Dataset) *Activity {
 	for i, x := range d.Values {
 		d.Values[i] = plot.RectifiedTanh(x)
 	}
-	return &Activity{Label: label, Data: d, Synthetic: ds.Synthetic}
+	return &Activity{Name: label, Label: label, Data: d, Synthetic: ds.Synthetic}
 }
 
 // PSTHActivity is the comparison's view of a set of PSTHs (tutorial.M1(),
-// tutorial.Churchland()); its label says "synthetic" or "real".
+// tutorial.RealM1()): "M1 PSTHs" or "Churchland et al. 2012 M1", and its
+// label says "(synthetic)" or "(real)".
 func PSTHActivity(m *M1Data) *Activity {
 	if m == nil {
 		Fail("PSTHActivity: no PSTHs (nil)")
 	}
 	d, err := compare.FromND(m.PSTH)
 	Check(err)
-	label := m.Label
+	name := "M1 PSTHs"
+	if filepath.Base(m.Source) == data.ChurchlandFile {
+		name = "Churchland et al. 2012 M1"
+	}
+	label := name
 	switch {
 	case m.Synthetic:
 		label += " (synthetic)"
 	case m.Real:
 		label += " (real)"
 	}
-	return &Activity{Label: label, Data: d, Synthetic: m.Synthetic, Real: m.Real, Times: m.Times}
+	return &Activity{Name: name, Label: label, Data: d, Synthetic: m.Synthetic, Real: m.Real, Times: m.Times}
 }
 
 // CCA returns the k canonical correlations (descending) between a and b
@@ -221,9 +228,9 @@ func RealM1() (m *M1Data, why string) {
 // FormatJPCATable renders rows as a fixed-width table.
 func FormatJPCATable(rows []JPCARow) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-40s %-22s %5s %5s %8s %8s %8s\n", "data", "samples", "cond", "units", "R² best", "R² skew", "rot. Hz")
+	fmt.Fprintf(&b, "%-36s %-20s %5s %5s %8s %8s %8s\n", "data", "samples", "cond", "units", "R² best", "R² skew", "rot. Hz")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%-40s %-22s %5d %5d %8.3f %8.3f %8.2f\n", r.Label, r.Samples, r.Conditions, r.Units, r.R2Best, r.R2Skew, r.FreqHz)
+		fmt.Fprintf(&b, "%-36s %-20s %5d %5d %8.3f %8.3f %8.2f\n", r.Label, r.Samples, r.Conditions, r.Units, r.R2Best, r.R2Skew, r.FreqHz)
 	}
 	return b.String()
 }

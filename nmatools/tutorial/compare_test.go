@@ -143,7 +143,7 @@ func TestRealM1FromSharedCopy(t *testing.T) {
 		t.Skipf("not in %s: %s", dir, why)
 	}
 	a := tutorial.PSTHActivity(m)
-	if !a.Real || a.Synthetic || !strings.HasSuffix(a.Label, "(real)") || a.Data.Shape() != [3]int{10, 61, 50} {
+	if !a.Real || a.Synthetic || a.Label != "Churchland et al. 2012 M1 (real)" || a.Data.Shape() != [3]int{10, 61, 50} {
 		t.Errorf("real data: %q real %v synthetic %v shape %v", a.Label, a.Real, a.Synthetic, a.Data.Shape())
 	}
 }
