@@ -3,12 +3,12 @@ package tutorial_test
 import (
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
+	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/tutorial"
 )
 
@@ -56,6 +56,11 @@ func TestNetworkActivityIsRectified(t *testing.T) {
 	}
 	if zeros == 0 || pos == 0 {
 		t.Errorf("%d zero and %d positive rates: want both (rectified tanh of mixed-sign states)", zeros, pos)
+	}
+	if m1 := tutorial.M1(); m1.Synthetic {
+		if b := tutorial.PSTHActivity(m1); b.Label != "M1 PSTHs (synthetic)" || b.Name != "M1 PSTHs" || !b.Synthetic {
+			t.Errorf("synthetic M1: label %q name %q synthetic %v", b.Label, b.Name, b.Synthetic)
+		}
 	}
 }
 
@@ -116,31 +121,13 @@ func TestMovementWindow(t *testing.T) {
 	tutorial.MovementWindow([]float64{-2, -1.5, -1}, 3)
 }
 
-func TestRealM1WithoutTheFile(t *testing.T) {
-	if _, ok := tutorial.Churchland(); ok {
-		empty := t.TempDir()
-		t.Setenv("NMATOOLS_SHARED_DATA", empty)
-		t.Setenv("NMATOOLS_DATA", empty)
-	}
-	t.Setenv("NMATOOLS_DOWNLOAD", "")
-	m, why := tutorial.RealM1()
-	if m != nil || !strings.Contains(why, "NMATOOLS_DOWNLOAD=1") {
-		t.Errorf("without the file: %v, %q; want nil and how to get it", m, why)
-	}
-}
-
 func TestRealM1FromSharedCopy(t *testing.T) {
-	dir := "/work/shared/data/real"
-	if d := os.Getenv("NMATOOLS_SHARED_DATA"); d != "" {
-		dir = d
+	if _, ok := data.FindReal(data.ChurchlandFile); !ok {
+		t.Skip("the real Churchland et al. data are not at hand (set NMATOOLS_SHARED_DATA)")
 	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("no shared copy of the real data")
-	}
-	t.Setenv("NMATOOLS_SHARED_DATA", dir)
 	m, why := tutorial.RealM1()
 	if m == nil {
-		t.Skipf("not in %s: %s", dir, why)
+		t.Fatalf("FindReal has the file but RealM1 does not: %s", why)
 	}
 	a := tutorial.PSTHActivity(m)
 	if !a.Real || a.Synthetic || a.Label != "Churchland et al. 2012 M1 (real)" || a.Data.Shape() != [3]int{10, 61, 50} {
