@@ -97,6 +97,12 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
+	// Runs interrupted by a kernel restart leave their directories behind.
+	if stale, err := filepath.Glob(filepath.Join(filepath.Dir(dst), "."+name+"-training-*")); err == nil {
+		for _, d := range stale {
+			_ = os.RemoveAll(d)
+		}
+	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dst), "."+name+"-training-")
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)

@@ -25,6 +25,10 @@ func withTrainedRoot(t *testing.T) string {
 func TestTrainNetworkSavesAndReplaces(t *testing.T) {
 	root := withTrainedRoot(t)
 	ds := Data()
+	// What an interrupted run leaves behind is cleared.
+	if err := os.MkdirAll(filepath.Join(root, ".unregularized-training-123", "train"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	first, err := trainNetwork(context.Background(), "unregularized", 2, ds)
 	if err != nil {
 		t.Fatal(err)
