@@ -17,7 +17,7 @@ import (
 func writeNpz(path string, arrays map[string]*nd.Array, extra map[string]*tensors.Tensor) error {
 	all := make(map[string]*tensors.Tensor, len(arrays)+len(extra))
 	for n, a := range arrays {
-		all[n] = tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
+		all[n] = nd.ToTensor(a)
 	}
 	for n, t := range extra {
 		if _, dup := all[n]; dup {
@@ -94,10 +94,10 @@ func readNpz(path string) (map[string]*nd.Array, error) {
 
 // tensorToND copies a float32 or float64 tensor into an nd.Array (float32).
 func tensorToND(t *tensors.Tensor) (*nd.Array, error) {
-	dims := t.Shape().Dimensions
-	if d, err := tensors.CopyFlatData[float32](t); err == nil {
-		return nd.FromData(d, dims...)
+	if a, err := nd.FromTensor(t); err == nil {
+		return a, nil
 	}
+	dims := t.Shape().Dimensions
 	d64, err := tensors.CopyFlatData[float64](t)
 	if err != nil {
 		return nil, fmt.Errorf("want float32 or float64 data, got %s", t.Shape())
