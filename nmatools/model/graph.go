@@ -155,9 +155,9 @@ func states(j, b, bx, inputs, x0 *graph.Node, inv float64, useWhile bool, axis i
 	return ys[0], ys[1]
 }
 
-// Networks runs K networks over their inputs from x = 0 and returns the outputs
+// NetworksGraph runs K networks over their inputs from x = 0 and returns the outputs
 // (K,n,T,O), computing each step's readout inside the loop (the sweeps' batches are large:
-// no (T,K,n,N) state history is kept). Any of J (K,N,N), B (K,N,F) and W (K,O,N) may carry
+// no (T,K,n,N) state history is kept; except with one W per network, read out after it). Any of J (K,N,N), B (K,N,F) and W (K,O,N) may carry
 // the network axis; the others, bx (N) and c (O) are shared. inputs are (n,T,F), shared by
 // every network, or (K,n,T,F); with no network axis anywhere K is 1. The loop form (unrolled
 // or While) and the padding of the hidden size follow the backend (UsesWhileLoop).
