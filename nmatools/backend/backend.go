@@ -32,7 +32,8 @@ const EnvPluginPath = "PJRT_PLUGIN_LIBRARY_PATH"
 // PluginFile is the file name go-xla and `make xla` use for the CPU plugin.
 const PluginFile = "pjrt_c_api_cpu_plugin.so"
 
-// probeEnv makes a re-executed copy of the current program load one plugin and exit (see init).
+// probeEnv makes a re-executed copy of the current program load one plugin and exit (see
+// ProbeChild).
 const probeEnv = "NMATOOLS_PJRT_PROBE"
 
 // probeTimeout bounds the child that test-loads a plugin.
@@ -41,11 +42,18 @@ var probeTimeout = 90 * time.Second
 // Notice is where the one-line fallback notice goes (stderr by default; tests replace it).
 var Notice io.Writer = os.Stderr
 
-func init() {
-	// Nothing is ever downloaded: go-xla reads this variable in its own init, which
-	// may already have run, so switch auto-install off directly as well.
-	_ = os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
-	xla.EnableAutoInstall(false)
+// noDownloads switches go-xla's automatic plugin download off (nothing is ever downloaded);
+// called before any backend is created, instead of at import time.
+var noDownloads = sync.OnceFunc(func() { xla.EnableAutoInstall(false) })
+
+// ProbeChild makes this process the child Probe starts to test-load a PJRT plugin: when
+// $NMATOOLS_PJRT_PROBE names a plugin it loads it, runs 41+1 on it, prints the verdict and
+// exits; otherwise it returns at once. Importing the package does nothing: Get, MustGet,
+// Selected, New and Probe call ProbeChild first, so any program that asks for a backend
+// serves as the child (Probe re-executes the current program). A program that does other
+// work before it first asks for a backend (a command's main, a test binary's TestMain)
+// should call ProbeChild at its start, so that the child does none of that work.
+func ProbeChild() {
 	if p := os.Getenv(probeEnv); p != "" {
 		os.Exit(runProbe(p))
 	}
@@ -70,6 +78,7 @@ var (
 // set, else XLA CPU when a working PJRT CPU plugin is found, else the pure-Go backend.
 // It never panics and never downloads anything.
 func Get() (compute.Backend, error) {
+	ProbeChild()
 	mu.Lock()
 	defer mu.Unlock()
 	if resolved {
@@ -112,6 +121,7 @@ func Selected() (Choice, error) {
 // A relative xla plugin name is resolved in this package's search directories and
 // test-loaded in a child process first.
 func New(config string) (compute.Backend, error) {
+	ProbeChild()
 	c, err := resolveConfig(config)
 	if err != nil {
 		return nil, err
@@ -121,6 +131,7 @@ func New(config string) (compute.Backend, error) {
 
 // newBackend wraps compute.NewWithConfig, turning its panics into errors.
 func newBackend(config string) (b compute.Backend, err error) {
+	noDownloads()
 	name, _, _ := strings.Cut(config, ":")
 	if !slices.Contains(compute.List(), name) {
 		return nil, fmt.Errorf("unknown GoMLX backend %q in %q: compiled-in backends are %s "+
@@ -324,9 +335,10 @@ func verdictCacheFile() string {
 }
 
 // Probe test-loads the plugin file in a child process (the current executable re-run
-// with NMATOOLS_PJRT_PROBE set): it creates an XLA client and runs a tiny computation.
+// with NMATOOLS_PJRT_PROBE set; see ProbeChild): it creates an XLA client and runs a tiny computation.
 // The verdict is cached per file path, size and modification time.
 func Probe(plugin string) error {
+	ProbeChild()
 	st, err := os.Stat(plugin)
 	if err != nil {
 		return err

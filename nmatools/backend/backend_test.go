@@ -2,11 +2,41 @@ package backend
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// TestMain makes this test binary the probe child when Probe re-executes it (before any
+// test runs).
+func TestMain(m *testing.M) {
+	ProbeChild()
+	os.Exit(m.Run())
+}
+
+// TestProbeChild: the re-executed test binary with NMATOOLS_PJRT_PROBE set probes and exits
+// in TestMain (no test runs), reporting a missing plugin as an error; without the variable,
+// ProbeChild returns.
+func TestProbeChild(t *testing.T) {
+	ProbeChild() // no variable set: returns
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestUnknownBackendIsError$", "-test.v")
+	cmd.Env = append(os.Environ(), probeEnv+"=/nonexistent/"+PluginFile)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("probe child: exit %v, want status 3; output %q", err, out)
+	}
+	if !strings.Contains(string(out), "NMATOOLS_PJRT_ERR") || strings.Contains(string(out), "=== RUN") {
+		t.Errorf("probe child output %q: want the verdict line and no test run", out)
+	}
+}
 
 func reset() {
 	mu.Lock()

@@ -8,11 +8,14 @@
 //  2. XLA on the CPU, when a PJRT CPU plugin is found in $PJRT_PLUGIN_LIBRARY_PATH,
 //     ~/.local/lib/go-xla, /usr/local/lib/go-xla, /usr/local/lib/gomlx/pjrt or the
 //     repository's build/pjrt/ directory (where `make xla` installs it). The plugin is
-//     first loaded in a child process (a broken plugin can crash inside dlopen), and the
+//     first loaded in a child process (a broken plugin can crash inside dlopen): the
+//     current program re-executed, which ProbeChild turns into the prober (Get calls it
+//     first; a main or TestMain that does other work first calls it at its start). The
 //     verdict is cached in memory and under the user cache directory.
 //  3. The pure-Go backend "go", with a one-line notice on stderr.
 //
-// GOMLX_NO_AUTO_INSTALL is always set: nothing is ever downloaded. Report
+// Importing the package has no side effect. Automatic plugin downloads are switched off
+// before any backend is created: nothing is ever downloaded. Report
 // explains what runs and how to get XLA; `nmatools backend` prints it (the
 // tutorial's set_device).
 package backend

@@ -16,6 +16,7 @@ func runProbe(plugin string) (code int) {
 			code = 3
 		}
 	}()
+	noDownloads()
 	b, err := xla.New(plugin)
 	if err != nil {
 		fmt.Fprintf(os.Stdout, "NMATOOLS_PJRT_ERR %v\n", err)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/neuromatch/nmatools/nmatools/nd"
 	"testing"
 )
 
@@ -40,8 +41,8 @@ func benchTrainStep(b *testing.B, unroll unrollFn) {
 	cfg := RegularizedConfig()
 	p := NewParams(cfg, 1)
 	e := newTrainStepExecWith(b, testBackend(b), cfg, unroll)
-	args := []any{toTensor(p.J), toTensor(p.B), toTensor(p.Bx), toTensor(p.W), toTensor(p.C),
-		toTensor(randInputs(1, 20, 250, 16)), toTensor(randInputs(2, 20, 250, 2))}
+	args := []any{nd.ToTensor(p.J), nd.ToTensor(p.B), nd.ToTensor(p.Bx), nd.ToTensor(p.W), nd.ToTensor(p.C),
+		nd.ToTensor(randInputs(1, 20, 250, 16)), nd.ToTensor(randInputs(2, 20, 250, 2))}
 	run := func() {
 		res, err := e.Call(args...)
 		if err != nil {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/neuromatch/nmatools/nmatools/nd"
 	"math"
 	"testing"
 
@@ -43,7 +44,7 @@ func TestCustomGradientMatchesAutodiff(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := e.Call(toTensor(p.J), toTensor(p.B), toTensor(p.Bx), toTensor(p.W), toTensor(p.C), toTensor(u), toTensor(x0))
+			res, err := e.Call(nd.ToTensor(p.J), nd.ToTensor(p.B), nd.ToTensor(p.Bx), nd.ToTensor(p.W), nd.ToTensor(p.C), nd.ToTensor(u), nd.ToTensor(x0))
 			if err != nil {
 				t.Fatal(err)
 			}

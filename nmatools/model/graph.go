@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	gmodel "github.com/gomlx/gomlx/ml/model"
@@ -29,8 +30,7 @@ type Weights struct {
 // be the one holding them (store.Scope("/ctrnn")) or its parent (e.g. the root scope an Exec
 // passes). It panics (inside graph building, as GoMLX does) with a clear message when a
 // variable is missing.
-//
-// Deviation from CONTRACTS.md: a GoMLX v0.28 Scope carries no graph, so g is an argument.
+// (A GoMLX v0.28 Scope carries no graph, so g is an argument.)
 func WeightsFromScope(scope *gmodel.Scope, g *graph.Graph) Weights {
 	store := scope.Store()
 	base := scope.Scope()
@@ -52,51 +52,192 @@ func WeightsFromScope(scope *gmodel.Scope, g *graph.Graph) Weights {
 // tanh(max(0, x)) with the constant first, so the derivative at x = 0 is 0 as in PyTorch's
 // torch.where (GoMLX's Max sends a tie's gradient to its first operand).
 func rtanh(x *graph.Node) *graph.Node {
-	return graph.Tanh(graph.Max(graph.ScalarZero(x.Graph(), x.DType()), x))
+	return rtanhWith(x, graph.ScalarZero(x.Graph(), x.DType()))
 }
+
+// rtanhWith is rtanh with the zero constant given (inside time loops, see stepConsts).
+func rtanhWith(x, zero *graph.Node) *graph.Node { return graph.Tanh(graph.Max(zero, x)) }
 
 // RectifiedTanh exposes the nonlinearity for other packages (plots of rates, sweeps).
 func RectifiedTanh(x *graph.Node) *graph.Node { return rtanh(x) }
+
+// stepConsts are the scalar constants of eulerStep: zero and 1/τ. A time loop creates them
+// once and passes them in with its loop-invariant values (the pure-Go backend pays per
+// graph node, and a While body can only use its own parameters and constants).
+func stepConsts(g *graph.Graph, dt dtypes.DType, inv float64) []*graph.Node {
+	return []*graph.Node{graph.ConstAsDType(g, dt, 0), graph.ConstAsDType(g, dt, inv)}
+}
+
+// eulerStep is THE Euler step of the network, the one every graph of this module uses:
+//
+//	x ← x + (−x + (r·Jᵀ + d))/τ,   r = r(x) (given),
+//
+// where d = B·u + bx is the step's input drive. It returns the new x and r(x). x and r are
+// (B,N), or (K,n,N) for K networks or K groups of sequences; jt = Jᵀ is (N,N) shared or
+// (K,N,N) one per network; d has x's shape or broadcasts to it (a leading 1). consts are
+// stepConsts. Every node is built from the arguments, so the step can build a While body.
+func eulerStep(x, r, d, jt *graph.Node, consts []*graph.Node) (xNew, rNew *graph.Node) {
+	var rec *graph.Node
+	switch {
+	case jt.Rank() == 3: // one J per network: a batched matmul
+		rec = graph.DotGeneral(r, []int{2}, []int{0}, jt, []int{1}, []int{0})
+	case x.Rank() == 2: // [B,N]×[N,N]: the layout of the pure-Go backend's fast kernel
+		rec = graph.DotGeneral(r, []int{1}, nil, jt, []int{0}, nil)
+	default: // (K,n,N) with one shared J: one [K·n,N]×[N,N] product
+		dims := x.Shape().Dimensions
+		rec = graph.Reshape(graph.DotGeneral(graph.Reshape(r, dims[0]*dims[1], dims[2]), []int{1}, nil, jt, []int{0}, nil), dims...)
+	}
+	if !d.Shape().Equal(x.Shape()) {
+		d = graph.BroadcastToDims(d, x.Shape().Dimensions...)
+	}
+	total := graph.Add(rec, d)
+	xNew = graph.Add(x, graph.Mul(graph.Sub(total, x), consts[1]))
+	return xNew, rtanhWith(xNew, consts[0])
+}
+
+// readout is the output z = W·r + c for rates r (B,N) or (K,n,N), W (O,N) or (K,O,N), c (O).
+// Like eulerStep it can build a While body.
+func readout(r, w, c *graph.Node) *graph.Node {
+	var o *graph.Node
+	switch {
+	case w.Rank() == 3:
+		o = graph.DotGeneral(r, []int{2}, []int{0}, w, []int{2}, []int{0})
+	case r.Rank() == 2:
+		o = graph.DotGeneral(r, []int{1}, nil, w, []int{1}, nil)
+	default:
+		dims := r.Shape().Dimensions
+		o = graph.Reshape(graph.DotGeneral(graph.Reshape(r, dims[0]*dims[1], dims[2]), []int{1}, nil, w, []int{1}, nil),
+			dims[0], dims[1], w.Shape().Dimensions[0])
+	}
+	for o.Rank() > c.Rank() {
+		c = graph.ExpandAxes(c, 0)
+	}
+	return graph.Add(o, c)
+}
 
 // StepGraph is one Euler step of the tutorial's forward (Exercise 2.1), batched:
 // u (B,in), x (B,N) → out (B,out) = W·r(xNew) + c, xNew (B,N) = x + (1/τ)(−x + J·r(x) + B·u + bx),
 // r2 = Σ r(xNew)² over batch and neurons (the RegularizedRNN's firing_rate_reg; computed for both
 // configurations).
 func StepGraph(w Weights, cfg Config, u, x *graph.Node) (out, xNew, r2 *graph.Node) {
-	inv := 1 / cfg.TauOverDt
-	rBefore := rtanh(x)
-	rec := graph.DotGeneral(rBefore, []int{1}, nil, w.J, []int{1}, nil) // (B,N): r·Jᵀ
-	inp := graph.DotGeneral(u, []int{1}, nil, w.B, []int{1}, nil)       // (B,N): u·Bᵀ
-	total := graph.Add(graph.Add(rec, inp), graph.ExpandAxes(w.Bx, 0))
-	xNew = graph.Add(x, graph.MulScalar(graph.Sub(total, x), inv))
-	r := rtanh(xNew)
-	out = graph.Add(graph.DotGeneral(r, []int{1}, nil, w.W, []int{1}, nil), graph.ExpandAxes(w.C, 0))
+	d := graph.Add(graph.DotGeneral(u, []int{1}, nil, w.B, []int{1}, nil), graph.ExpandAxes(w.Bx, 0)) // (B,N): u·Bᵀ + bx
+	xNew, r := eulerStep(x, rtanh(x), d, graph.Transpose(w.J, 0, 1), stepConsts(x.Graph(), x.DType(), 1/cfg.TauOverDt))
+	out = readout(r, w.W, w.C)
 	r2 = graph.ReduceAllSum(graph.Square(r))
 	return
+}
+
+// transposeJ returns Jᵀ for J (N,N) or (K,N,N): every step's product then has the
+// [B,K]×[K,M] layout the pure-Go backend's kernels run fastest.
+func transposeJ(j *graph.Node) *graph.Node {
+	if j.Rank() == 3 {
+		return graph.TransposeAllAxes(j, 0, 2, 1)
+	}
+	return graph.Transpose(j, 0, 1)
+}
+
+// states runs the recurrence of one network (J (N,N), B (N,in), bx (N)) over inputs
+// (B,T,in) from x0 (B,N) and returns the states x_1..x_T and rates r(x_1)..r(x_T), stacked
+// along axis (0: time-first (T,B,N); 1: (B,T,N)). The input drive u·Bᵀ + bx of all steps is
+// one DotGeneral before the loop (it also avoids the pure-Go backend's worker-pool deadlock
+// with 250 concurrent matmuls).
+func states(j, b, bx, inputs, x0 *graph.Node, inv float64, useWhile bool, axis int) (hidden, rates *graph.Node) {
+	uT := graph.TransposeAllAxes(inputs, 1, 0, 2)                                         // (T,B,in)
+	drive := graph.DotGeneral(uT, []int{2}, nil, graph.Transpose(b, 0, 1), []int{0}, nil) // (T,B,N)
+	drive = graph.Add(drive, graph.ExpandAxes(bx, 0, 1))
+	steps := inputs.Shape().Dimensions[1]
+	consts := append([]*graph.Node{transposeJ(j)}, stepConsts(x0.Graph(), x0.DType(), inv)...)
+	_, ys := scan(useWhile, steps, false, 0, axis, []*graph.Node{drive}, []*graph.Node{x0, rtanh(x0)}, consts,
+		[]shapes.Shape{x0.Shape(), x0.Shape()}, func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
+			x, r := eulerStep(carry[0], carry[1], xs[0], consts[0], consts[1:])
+			return []*graph.Node{x, r}, []*graph.Node{x, r}
+		})
+	return ys[0], ys[1]
+}
+
+// NetworksGraph runs K networks over their inputs from x = 0 and returns the outputs
+// (K,n,T,O), computing each step's readout inside the loop (the sweeps' batches are large:
+// no (T,K,n,N) state history is kept; except with one W per network, read out after it). Any of J (K,N,N), B (K,N,F) and W (K,O,N) may carry
+// the network axis; the others, bx (N) and c (O) are shared. inputs are (n,T,F), shared by
+// every network, or (K,n,T,F); with no network axis anywhere K is 1. The loop form (unrolled
+// or While) and the padding of the hidden size follow the backend (UsesWhileLoop).
+func NetworksGraph(w Weights, tauOverDt float64, inputs *graph.Node) *graph.Node {
+	return networks(w, 1/tauOverDt, inputs, UsesWhileLoop(inputs.Graph().Backend()))
+}
+
+func networks(w Weights, inv float64, u *graph.Node, useWhile bool) *graph.Node {
+	k := 1
+	for _, a := range []*graph.Node{w.J, w.B, w.W} {
+		if a.Rank() == 3 {
+			k = a.Shape().Dimensions[0]
+		}
+	}
+	if u.Rank() == 4 && k == 1 {
+		k = u.Shape().Dimensions[0]
+	}
+	n, steps := u.Shape().Dimensions[u.Rank()-3], u.Shape().Dimensions[u.Rank()-2]
+	if np := paddedHidden(useWhile, w.J.Shape().Dimensions[w.J.Rank()-1], k*n, w.J.Rank() == 3, true); np != w.J.Shape().Dimensions[w.J.Rank()-1] {
+		w = padWeights(w, np)
+	}
+	uK := u.Rank() == 4
+	if w.B.Rank() == 3 && !uK {
+		d := u.Shape().Dimensions
+		u = graph.BroadcastToDims(graph.ExpandAxes(u, 0), k, d[0], d[1], d[2])
+		uK = true
+	}
+	var drive *graph.Node // (K|1, n, T, N)
+	switch {
+	case w.B.Rank() == 3:
+		drive = graph.DotGeneral(u, []int{3}, []int{0}, w.B, []int{2}, []int{0})
+	case uK:
+		drive = graph.DotGeneral(u, []int{3}, nil, w.B, []int{1}, nil)
+	default:
+		drive = graph.ExpandAxes(graph.DotGeneral(u, []int{2}, nil, w.B, []int{1}, nil), 0)
+	}
+	// B·u + bx for all steps, time first so that each step's slice is contiguous: (T, K|1, n, N).
+	drive = graph.Add(drive, graph.ExpandAxes(w.Bx, 0, 1, 2))
+	drive = graph.TransposeAllAxes(drive, 2, 0, 1, 3)
+	nh := drive.Shape().Dimensions[3]
+	o := w.W.Shape().Dimensions[w.W.Rank()-2]
+	x0 := graph.Zeros(u.Graph(), shapes.Make(u.DType(), k, n, nh))
+	consts := append([]*graph.Node{transposeJ(w.J)}, stepConsts(u.Graph(), u.DType(), inv)...)
+	carry := []*graph.Node{x0, rtanh(x0)}
+	if w.W.Rank() == 3 {
+		// One W per network: keep the rates and read them all out with one batched matmul
+		// after the loop. (T independent per-step batched products deadlock the pure-Go
+		// backend's worker pool: see paddedHidden.)
+		_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{drive}, carry, consts, []shapes.Shape{x0.Shape()},
+			func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
+				x, r := eulerStep(carry[0], carry[1], xs[0], consts[0], consts[1:])
+				return []*graph.Node{x, r}, []*graph.Node{r}
+			})
+		out := graph.DotGeneral(ys[0], []int{3}, []int{1}, w.W, []int{2}, []int{0}) // (K,T,n,O)
+		out = graph.Add(out, graph.ExpandAxes(w.C, 0, 1, 2))
+		return graph.TransposeAllAxes(out, 0, 2, 1, 3) // (K, n, T, O)
+	}
+	consts = append(consts, w.W, w.C)
+	_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{drive}, carry, consts, []shapes.Shape{shapes.Make(u.DType(), k, n, o)},
+		func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
+			x, r := eulerStep(carry[0], carry[1], xs[0], consts[0], consts[1:3])
+			return []*graph.Node{x, r}, []*graph.Node{readout(r, consts[3], consts[4])}
+		})
+	return graph.TransposeAllAxes(ys[0], 1, 2, 0, 3) // (K, n, T, O)
 }
 
 // Unroll runs the recurrence over all T steps of inputs (B,T,in) from x0 (B,N) and returns
 // outputs (B,T,out), hidden (B,T,N) (the pre-nonlinearity x after each step, as
 // generate_trajectory stacks it) and rates (B,T,N) = r(hidden).
 //
-// The loop is unrolled (GoMLX has no While with gradients). Forward: u·Bᵀ + bx for all steps
-// is one DotGeneral before the loop (it avoids the pure-Go backend's worker-pool deadlock
-// with 250 concurrent matmuls), and every matmul is laid out [B,K]×[K,M], the layout of the
-// pure-Go backend's fast kernel.
-//
-// Backward: GoMLX's generic autodiff of the unrolled loop costs O(T²) (each per-step slice of
-// the hoisted drive gets a full-size padded gradient, summed 250 times), 250 separate J
-// gradients, and a slow matmul layout. Unroll therefore defines its own gradient through
-// graph.IdentityWithCustomGradient (see bptt below): backpropagation through time written
-// out, with the gradients of J, B and bx each computed as ONE matmul over all steps.
-// Gradients w.r.t. J, B, bx, W, c, x0 and inputs-independent terms are exact; inputs get no
-// gradient. They are checked against finite differences and GoMLX's own autodiff in the tests.
+// The forward is the package's one loop (unrolled on the pure-Go backend, a While loop on
+// XLA; see UsesWhileLoop) over eulerStep. GoMLX cannot differentiate a While, and its
+// generic autodiff of the unrolled loop costs O(T²) (each per-step slice of the hoisted
+// drive gets a full-size padded gradient, summed 250 times), 250 separate J gradients and a
+// slow matmul layout. Unroll therefore defines its own gradient through
+// graph.IdentityWithCustomGradient (see bptt below): backpropagation through time, itself a
+// reverse loop of the same form, with the gradients of J, B and bx each ONE matmul over all
+// steps. Gradients w.r.t. J, B, bx, W, c and x0 are exact; inputs get no gradient. They are
+// checked against finite differences and GoMLX's own autodiff in the tests.
 func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rates *graph.Node) {
-	return unroll(w, cfg, inputs, x0, true)
-}
-
-// unroll is Unroll; withGrad=false leaves out the gradient plumbing (for inference).
-func unroll(w Weights, cfg Config, inputs, x0 *graph.Node, withGrad bool) (outputs, hidden, rates *graph.Node) {
 	if inputs.Rank() != 3 {
 		panic(fmt.Errorf("model.Unroll: inputs must be (batch, time, input), got shape %s", inputs.Shape()))
 	}
@@ -108,123 +249,75 @@ func unroll(w Weights, cfg Config, inputs, x0 *graph.Node, withGrad bool) (outpu
 	if steps == 0 {
 		panic(fmt.Errorf("model.Unroll: inputs have no time steps"))
 	}
-	// Pure-Go backend: zero-pad the hidden size to a multiple of 16 (its small-matrix kernel
-	// handles the columns beyond a multiple of 16 one at a time; 150 → 160 is much faster).
-	// Exact: padded units get no drive, stay at x = 0, r = 0 (and r'(0) = 0), and W's padded
-	// columns are zero; hidden and rates are sliced back to N below. Concatenate's VJP hands
-	// the real parameters their slice of the padded gradients.
+	useWhile := UsesWhileLoop(inputs.Graph().Backend())
 	nReal := n
-	if !supportsWhileLoop(inputs.Graph().Backend()) {
-		if np := (n + hiddenPadMultiple - 1) / hiddenPadMultiple * hiddenPadMultiple; np != n {
-			w = Weights{
-				J:  padAxis(padAxis(w.J, 0, np), 1, np),
-				B:  padAxis(w.B, 0, np),
-				Bx: padAxis(w.Bx, 0, np),
-				W:  padAxis(w.W, 1, np),
-				C:  w.C,
-			}
-			x0 = padAxis(x0, 1, np)
-			n = np
-		}
+	if np := paddedHidden(useWhile, n, batch, false, false); np != n {
+		w = padWeights(w, np)
+		x0 = padAxis(x0, 1, np)
+		n = np
 	}
-	unpad := func(v *graph.Node) *graph.Node {
-		if n == nReal {
-			return v
-		}
-		return graph.SliceAxis(v, 2, graph.AxisRange(0, nReal))
-	}
-
 	inv := 1 / cfg.TauOverDt
-	decay := 1 - inv
 	sg := graph.StopGradient
 
-	// Scaled parameters, laid out for [B,K]×[K,M] products. The custom-gradient carriers pass
-	// their values through and receive the BPTT gradients.
-	bp := &bptt{steps: steps, batch: batch, n: n, decay: decay}
-	jts := graph.MulScalar(graph.Transpose(w.J, 0, 1), inv) // (N_in, N_out) = Jᵀ/τ
-	bts := graph.MulScalar(graph.Transpose(w.B, 0, 1), inv) // (in, N) = Bᵀ/τ
-	bxs := graph.MulScalar(w.Bx, inv)                       // (N)
-	js := sg(graph.MulScalar(w.J, inv))                     // (N_out, N_in), for the backward
-	jtsC := graph.IdentityWithCustomGradient(jts, bp.grad(0))
-	btsC := graph.IdentityWithCustomGradient(bts, bp.grad(1))
-	bxsC := graph.IdentityWithCustomGradient(bxs, bp.grad(2))
+	// The custom-gradient carriers pass their values through and receive the BPTT gradients.
+	bp := &bptt{steps: steps, batch: batch, n: n, inv: inv, useWhile: useWhile}
+	jC := graph.IdentityWithCustomGradient(w.J, bp.grad(0))
+	bC := graph.IdentityWithCustomGradient(w.B, bp.grad(1))
+	bxC := graph.IdentityWithCustomGradient(w.Bx, bp.grad(2))
 	x0C := graph.IdentityWithCustomGradient(x0, bp.grad(3))
-	bp.js = js
+	bp.js = sg(graph.MulScalar(w.J, inv)) // J/τ (N_out, N_in), for the backward
+	bp.u = sg(inputs)
+	bp.x0 = sg(x0C)
 
 	// Forward on gradient-stopped values.
-	uT := graph.TransposeAllAxes(sg(inputs), 1, 0, 2) // (T,B,in)
-	bp.u = uT
-	drive := graph.DotGeneral(uT, []int{2}, nil, sg(btsC), []int{0}, nil) // (T,B,N)
-	drive = graph.Add(drive, graph.ExpandAxes(sg(bxsC), 0, 1))
-	jf := sg(jtsC)
-	x := sg(x0C)
-	r := rtanh(x)
-	bp.x = []*graph.Node{x}
-	bp.r = []*graph.Node{r}
-	var hiddenV, ratesV *graph.Node
-	if withGrad && supportsWhileLoop(inputs.Graph().Backend()) {
-		bp.hT = whileForward(drive, jf, x, decay)        // (T,B,N)
-		hiddenV = graph.TransposeAllAxes(bp.hT, 1, 0, 2) // (B,T,N)
-		ratesV = rtanh(hiddenV)
-	} else {
-		bp.x = append(make([]*graph.Node, 0, steps+1), x)
-		bp.r = append(make([]*graph.Node, 0, steps+1), r)
-		for t := range steps {
-			d := graph.Reshape(graph.Slice(drive, graph.AxisRange(t, t+1)), batch, n)
-			rec := graph.DotGeneral(r, []int{1}, nil, jf, []int{0}, nil) // (B,N)
-			x = graph.Add(graph.Add(graph.MulScalar(x, decay), rec), d)
-			r = rtanh(x)
-			bp.x, bp.r = append(bp.x, x), append(bp.r, r)
-		}
-		hiddenV = graph.Stack(bp.x[1:], 1) // (B,T,N)
-		ratesV = graph.Stack(bp.r[1:], 1)
-	}
-	if !withGrad {
-		outputs = graph.DotGeneral(ratesV, []int{2}, nil, graph.Transpose(w.W, 0, 1), []int{0}, nil)
-		outputs = graph.Add(outputs, graph.ExpandAxes(w.C, 0, 1))
-		hidden, rates = unpad(hiddenV), unpad(ratesV)
-		return
-	}
+	hiddenV, ratesV := states(sg(jC), sg(bC), sg(bxC), sg(inputs), bp.x0, inv, useWhile, 1) // (B,T,N)
+	bp.h, bp.r = hiddenV, ratesV
 
 	// hook = 0 in value; its gradient path reaches the carriers, whose custom gradients run
 	// after the recorders below (GoMLX back-propagates in reverse creation order).
 	zero := func(c *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Sub(c, sg(c))) }
-	hook := graph.Add(graph.Add(zero(jtsC), zero(btsC)), graph.Add(zero(bxsC), zero(x0C)))
+	hook := graph.Add(graph.Add(zero(jC), zero(bC)), graph.Add(zero(bxC), zero(x0C)))
 	hidden = graph.IdentityWithCustomGradient(graph.Add(hiddenV, hook), bp.record(0))
 	rates = graph.IdentityWithCustomGradient(graph.Add(ratesV, hook), bp.record(1))
-
-	wt := graph.Transpose(w.W, 0, 1)                                    // (N,out)
-	outputs = graph.DotGeneral(rates, []int{2}, nil, wt, []int{0}, nil) // (B,T,out)
-	outputs = graph.Add(outputs, graph.ExpandAxes(w.C, 0, 1))
-	hidden, rates = unpad(hidden), unpad(rates)
-	return
+	outputs = trajectoryReadout(rates, w.W, w.C)
+	return unpadHidden(outputs, hidden, rates, nReal)
 }
 
-// hiddenPadMultiple is the multiple the pure-Go backend's unrolled graph pads the hidden
-// size to (1 turns padding off).
-var hiddenPadMultiple = 16
+// trajectoryReadout is the output W·r + c of all steps, rates (B,T,N): one matmul.
+func trajectoryReadout(rates, w, c *graph.Node) *graph.Node {
+	out := graph.DotGeneral(rates, []int{2}, nil, graph.Transpose(w, 0, 1), []int{0}, nil) // (B,T,out)
+	return graph.Add(out, graph.ExpandAxes(c, 0, 1))
+}
 
-// padAxis zero-pads x along axis to size (Concatenate, which has a VJP; Pad has none).
-func padAxis(x *graph.Node, axis, size int) *graph.Node {
-	dims := x.Shape().Dimensions
-	if dims[axis] >= size {
-		return x
+func unpadHidden(outputs, hidden, rates *graph.Node, n int) (o, h, r *graph.Node) {
+	if hidden.Shape().Dimensions[2] == n {
+		return outputs, hidden, rates
 	}
-	zd := append([]int(nil), dims...)
-	zd[axis] = size - dims[axis]
-	zeros := graph.Zeros(x.Graph(), shapes.Make(x.DType(), zd...))
-	return graph.Concatenate([]*graph.Node{x, zeros}, axis)
+	cut := func(v *graph.Node) *graph.Node { return graph.SliceAxis(v, 2, graph.AxisRange(0, n)) }
+	return outputs, cut(hidden), cut(rates)
+}
+
+// trajectory is the inference forward (no gradient plumbing): Unroll's results for one
+// network, from x0 (B,N).
+func trajectory(w Weights, cfg Config, inputs, x0 *graph.Node, useWhile bool) (outputs, hidden, rates *graph.Node) {
+	n := w.J.Shape().Dimensions[0]
+	if np := paddedHidden(useWhile, n, inputs.Shape().Dimensions[0], false, false); np != n {
+		w = padWeights(w, np)
+		x0 = padAxis(x0, 1, np)
+	}
+	hidden, rates = states(w.J, w.B, w.Bx, inputs, x0, 1/cfg.TauOverDt, useWhile, 1)
+	return unpadHidden(trajectoryReadout(rates, w.W, w.C), hidden, rates, n)
 }
 
 // bptt holds one Unroll's forward nodes and computes its backward pass on demand.
 type bptt struct {
 	steps, batch, n int
-	decay           float64
-	js, u           *graph.Node    // J/τ (N_out,N_in); inputs (T,B,in)
-	x, r            []*graph.Node  // states x_0..x_T and rates r(x_t)
+	inv             float64
+	useWhile        bool
+	js, u, x0       *graph.Node    // J/τ (N_out,N_in); inputs (B,T,in); x_0 (B,N)
+	h, r            *graph.Node    // x_1..x_T and r(x_1)..r(x_T) (B,T,N)
 	v               [2]*graph.Node // incoming gradients of hidden and rates (B,T,N), nil = none
-	res             []*graph.Node  // gradients for the carriers jts, bts, bxs, x0
-	hT              *graph.Node    // While forward only: x_1..x_T as (T,B,N); then x has only x_0
+	res             []*graph.Node  // gradients for the carriers J, B, bx, x0
 }
 
 // record returns the custom gradient of hidden (k=0) or rates (k=1): it keeps v for the
@@ -241,11 +334,7 @@ func (b *bptt) record(k int) func(x, v *graph.Node) *graph.Node {
 func (b *bptt) grad(k int) func(x, v *graph.Node) *graph.Node {
 	return func(_, _ *graph.Node) *graph.Node {
 		if b.res == nil {
-			if b.hT != nil {
-				b.res = b.backwardWhile()
-			} else {
-				b.res = b.backward()
-			}
+			b.res = b.backward()
 			b.v = [2]*graph.Node{}
 		}
 		return b.res[k]
@@ -258,63 +347,51 @@ func drtanh(x, r *graph.Node) *graph.Node {
 	return graph.Mul(graph.OneMinus(graph.Square(r)), mask)
 }
 
-// backward builds BPTT: a_t = dL/dx_t (total) for t = T..1,
+// backward builds BPTT: a_t = dL/dx_t (total) for t = T..1, a reverse loop
 //
-//	a_t = vh_t + r'(x_t)⊙(vr_t + a_{t+1}·J/τ) + (1−1/τ)·a_{t+1},
+//	a_t = E_t + D_t⊙(a_{t+1}·J/τ) + (1−1/τ)·a_{t+1},  E_t = vh_t + D_t⊙vr_t,  D_t = r'(x_t),
 //
-// then dL/d(Jᵀ/τ) = Σ_t r_{t-1}ᵀ a_t, dL/d(Bᵀ/τ) = Σ_t u_tᵀ a_t, dL/d(bx/τ) = Σ_t a_t,
+// then dL/dJ = Σ_t a_tᵀ r_{t-1} /τ, dL/dB = Σ_t a_tᵀ u_t /τ, dL/dbx = Σ_t a_t /τ,
 // dL/dx0 = (1−1/τ)·a_1 + r'(x_0)⊙(a_1·J/τ).
 func (b *bptt) backward() []*graph.Node {
-	g := b.x[0].Graph()
-	dt := b.x[0].DType()
-	vAt := func(k, t int) *graph.Node {
-		if b.v[k] == nil {
-			return nil
-		}
-		return graph.Reshape(graph.Slice(b.v[k], graph.AxisRange(), graph.AxisRange(t, t+1)), b.batch, b.n)
+	g := b.h.Graph()
+	dt := b.h.DType()
+	decay := 1 - b.inv
+	r0 := rtanh(b.x0)
+	d := drtanh(b.h, b.r) // r'(x_1..x_T) (B,T,N)
+	var e *graph.Node
+	if b.v[1] != nil {
+		e = graph.Mul(d, b.v[1])
 	}
-	as := make([]*graph.Node, b.steps) // as[t] = a_{t+1}
-	var next *graph.Node               // a_{t+2}·J/τ
-	var a *graph.Node
-	for t := b.steps - 1; t >= 0; t-- {
-		xt, rt := b.x[t+1], b.r[t+1]
-		var viaR *graph.Node // gradient arriving at r(x_{t+1})
-		if vr := vAt(1, t); vr != nil {
-			viaR = vr
-		}
-		if next != nil {
-			if viaR == nil {
-				viaR = next
-			} else {
-				viaR = graph.Add(viaR, next)
-			}
-		}
-		var cur *graph.Node
-		if viaR != nil {
-			cur = graph.Mul(drtanh(xt, rt), viaR)
-		}
-		if vh := vAt(0, t); vh != nil {
-			cur = addOrSet(cur, vh)
-		}
-		if a != nil {
-			cur = addOrSet(cur, graph.MulScalar(a, b.decay))
-		}
-		if cur == nil {
-			cur = graph.Zeros(g, shapes.Make(dt, b.batch, b.n))
-		}
-		a = cur
-		as[t] = a
-		next = graph.DotGeneral(a, []int{1}, nil, b.js, []int{0}, nil) // a·J/τ: (B,N_in)
+	if b.v[0] != nil {
+		e = addOrSet(e, b.v[0])
 	}
-	aAll := graph.Reshape(graph.Stack(as, 0), b.steps*b.batch, b.n)             // (T·B, N)
-	rPrev := graph.Reshape(graph.Stack(b.r[:b.steps], 0), b.steps*b.batch, b.n) // r_0..r_{T-1}
-	in := b.u.Shape().Dimensions[2]
-	u := graph.Reshape(b.u, b.steps*b.batch, in)
-	dJts := graph.DotGeneral(rPrev, []int{0}, nil, aAll, []int{0}, nil) // (N_in, N_out)
-	dBts := graph.DotGeneral(u, []int{0}, nil, aAll, []int{0}, nil)     // (in, N)
-	dBxs := graph.ReduceSum(aAll, 0)
-	dx0 := graph.Add(graph.MulScalar(as[0], b.decay), graph.Mul(drtanh(b.x[0], b.r[0]), next))
-	return []*graph.Node{dJts, dBts, dBxs, dx0}
+	if e == nil {
+		e = graph.Zeros(g, shapes.Make(dt, b.batch, b.steps, b.n))
+	}
+	aZero := graph.Zeros(g, shapes.Make(dt, b.batch, b.n))
+	consts := []*graph.Node{b.js, graph.ConstAsDType(g, dt, decay)}
+	_, as := scan(b.useWhile, b.steps, true, 1, 1, []*graph.Node{e, d}, []*graph.Node{aZero}, consts,
+		[]shapes.Shape{aZero.Shape()}, func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
+			aNext := carry[0]
+			back := graph.DotGeneral(aNext, []int{1}, nil, consts[0], []int{0}, nil) // a_{t+1}·J/τ
+			a := graph.Add(graph.Add(xs[0], graph.Mul(xs[1], back)), graph.Mul(aNext, consts[1]))
+			return []*graph.Node{a}, []*graph.Node{a}
+		})
+	// All (batch, step) pairs as rows, in the same order for a, r_{t-1} and u_t.
+	rows := b.batch * b.steps
+	aS := graph.MulScalar(graph.Reshape(as[0], rows, b.n), b.inv) // a_1..a_T / τ
+	rPrev := graph.Concatenate([]*graph.Node{graph.ExpandAxes(r0, 1),
+		graph.Slice(b.r, graph.AxisRange(), graph.AxisRange(0, b.steps-1))}, 1)
+	rPrev = graph.Reshape(rPrev, rows, b.n)
+	u := graph.Reshape(b.u, rows, b.u.Shape().Dimensions[2])
+	dJ := graph.DotGeneral(aS, []int{0}, nil, rPrev, []int{0}, nil) // (N_out, N_in)
+	dB := graph.DotGeneral(aS, []int{0}, nil, u, []int{0}, nil)     // (N, in)
+	dBx := graph.ReduceSum(aS, 0)
+	a1 := graph.Reshape(graph.Slice(as[0], graph.AxisRange(), graph.AxisRange(0, 1)), b.batch, b.n)
+	next := graph.DotGeneral(a1, []int{1}, nil, b.js, []int{0}, nil)
+	dx0 := graph.Add(graph.MulScalar(a1, decay), graph.Mul(drtanh(b.x0, r0), next))
+	return []*graph.Node{dJ, dB, dBx, dx0}
 }
 
 func addOrSet(a, b *graph.Node) *graph.Node {
@@ -324,37 +401,9 @@ func addOrSet(a, b *graph.Node) *graph.Node {
 	return graph.Add(a, b)
 }
 
-// unrollAutodiff is the plain unrolled loop differentiated by GoMLX's own autodiff: the
-// reference the custom gradient of Unroll is tested against, and the benchmark baseline.
+// unrollAutodiff is the same forward (the one loop, unrolled) differentiated by GoMLX's own
+// autodiff: the reference the custom gradient of Unroll is tested against, and the
+// benchmark baseline.
 func unrollAutodiff(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rates *graph.Node) {
-	batch, steps := inputs.Shape().Dimensions[0], inputs.Shape().Dimensions[1]
-	n := w.J.Shape().Dimensions[0]
-	inv := 1 / cfg.TauOverDt
-	drive := graph.DotGeneral(inputs, []int{2}, nil, w.B, []int{1}, nil) // (B,T,N)
-	drive = graph.Add(drive, graph.ExpandAxes(w.Bx, 0, 1))
-	drive = graph.MulScalar(graph.TransposeAllAxes(drive, 1, 0, 2), inv)
-	js := graph.MulScalar(w.J, inv)
-	x := x0
-	r := rtanh(x)
-	hs := make([]*graph.Node, steps)
-	rs := make([]*graph.Node, steps)
-	for t := range steps {
-		d := graph.Reshape(graph.Slice(drive, graph.AxisRange(t, t+1)), batch, n)
-		rec := graph.DotGeneral(r, []int{1}, nil, js, []int{1}, nil)
-		x = graph.Add(graph.Add(graph.MulScalar(x, 1-inv), rec), d)
-		r = rtanh(x)
-		hs[t], rs[t] = x, r
-	}
-	hidden = graph.Stack(hs, 1)
-	rates = graph.Stack(rs, 1)
-	outputs = graph.DotGeneral(rates, []int{2}, nil, w.W, []int{1}, nil)
-	outputs = graph.Add(outputs, graph.ExpandAxes(w.C, 0, 1))
-	return
-}
-
-// paramShapes lists the five parameter shapes for dtype-generic executors.
-func paramShapes(cfg Config) []shapes.Shape {
-	n, in, out := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize
-	f := func(d ...int) shapes.Shape { return shapes.Make(dtypeF32, d...) }
-	return []shapes.Shape{f(n, n), f(n, in), f(n), f(out, n), f(out)}
+	return trajectory(w, cfg, inputs, x0, false)
 }

@@ -162,6 +162,7 @@ func TestRunnerBadInput(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	backend.ProbeChild() // when backend.Probe re-executes this binary
 	os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
 	os.Exit(m.Run())
 }

@@ -17,7 +17,7 @@ func readNpy(t *testing.T, name string) *nd.Array {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := fromTensor(tt)
+	a, err := nd.FromTensor(tt)
 	if err != nil {
 		t.Fatal(err)
 	}

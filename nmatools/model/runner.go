@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -14,7 +15,8 @@ import (
 const dtypeF32 = dtypes.Float32
 
 // Runner runs the network on a backend. Its executables are compiled once per input shape
-// and reused (Trajectory is the tutorial's generate_trajectory, Step its forward).
+// and reused (Trajectory is the tutorial's generate_trajectory, Step its forward, Outputs and
+// Loss its compute_loss, RunNetworks many networks at once for the sweeps).
 // The weights are graph inputs, so SetParams swaps them without recompiling.
 // A Runner is safe for concurrent use.
 type Runner struct {
@@ -24,6 +26,7 @@ type Runner struct {
 	weights []*tensors.Tensor
 	traj    *graph.Exec
 	step    *graph.Exec
+	nets    *graph.Exec
 	err     error
 }
 
@@ -57,30 +60,24 @@ func (r *Runner) SetParams(p *Params) error {
 		if r.traj != nil {
 			r.traj.Finalize()
 		}
-		if r.step != nil {
-			r.step.Finalize()
-		}
-		r.traj, r.step = nil, nil
+		r.finalizeExecs()
 	}
 	for _, t := range r.weights {
 		_ = t.FinalizeAll()
 	}
 	r.params = p
-	r.weights = []*tensors.Tensor{toTensor(p.J), toTensor(p.B), toTensor(p.Bx), toTensor(p.W), toTensor(p.C)}
+	r.weights = []*tensors.Tensor{nd.ToTensor(p.J), nd.ToTensor(p.B), nd.ToTensor(p.Bx), nd.ToTensor(p.W), nd.ToTensor(p.C)}
 	r.err = nil
 	return nil
 }
 
-func toTensor(a *nd.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
-}
-
-func fromTensor(t *tensors.Tensor) (*nd.Array, error) {
-	data, err := tensors.CopyFlatData[float32](t)
-	if err != nil {
-		return nil, err
+func (r *Runner) finalizeExecs() {
+	for _, e := range []*graph.Exec{r.traj, r.step, r.nets} {
+		if e != nil {
+			e.Finalize()
+		}
 	}
-	return nd.FromData(data, t.Shape().Dimensions...)
+	r.traj, r.step, r.nets = nil, nil, nil
 }
 
 func weightsOf(in []*graph.Node) Weights {
@@ -121,17 +118,11 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		return nil, nil, fmt.Errorf("model.Trajectory: inputs shape %v does not match its %d values", in.Shape, len(in.Data))
 	}
 	if r.traj == nil {
-		useWhile := supportsWhileLoop(r.backend)
+		useWhile := UsesWhileLoop(r.backend)
 		e, err := graph.NewExec(r.backend, func(x []*graph.Node) []*graph.Node {
-			w := weightsOf(x)
 			u := x[5]
-			b := u.Shape().Dimensions[0]
-			x0 := graph.Zeros(u.Graph(), shapesMake(u, b, cfg.HiddenSize))
-			if useWhile {
-				out, hid := UnrollWhile(w, cfg, u, x0)
-				return []*graph.Node{out, hid}
-			}
-			out, hid, _ := unroll(w, cfg, u, x0, false)
+			x0 := graph.Zeros(u.Graph(), shapesMake(u, u.Shape().Dimensions[0], cfg.HiddenSize))
+			out, hid, _ := trajectory(weightsOf(x), cfg, u, x0, useWhile)
 			return []*graph.Node{out, hid}
 		})
 		if err != nil {
@@ -172,6 +163,159 @@ func (r *Runner) Step(u, x *nd.Array) (out, xNew *nd.Array, err error) {
 	return r.callPair(r.step, "model.Step", u, x)
 }
 
+// Networks are the weights of K networks of one configuration, host-side, for running many
+// at once (the sweeps): any of J (K,N,N), B (K,N,in) and W (K,out,N) may carry the leading
+// network axis K; the others, Bx (N) and C (out) are shared.
+type Networks struct {
+	J, B, Bx, W, C *nd.Array
+}
+
+// NetworksOf returns p's weights as Networks (one network; the arrays are not copied).
+func NetworksOf(p *Params) *Networks {
+	return &Networks{J: p.J, B: p.B, Bx: p.Bx, W: p.W, C: p.C}
+}
+
+// Count is K, the number of networks (1 when no weight has the network axis).
+func (w *Networks) Count() int {
+	for _, a := range []*nd.Array{w.J, w.B, w.W} {
+		if a != nil && a.Rank() == 3 {
+			return a.Shape[0]
+		}
+	}
+	return 1
+}
+
+// check verifies the shapes against cfg.
+func (w *Networks) check(cfg Config) error {
+	n, in, out, k := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize, w.Count()
+	for _, c := range []struct {
+		name    string
+		a       *nd.Array
+		want    []int
+		batched bool
+	}{{"J", w.J, []int{n, n}, true}, {"B", w.B, []int{n, in}, true}, {"bx", w.Bx, []int{n}, false},
+		{"W", w.W, []int{out, n}, true}, {"c", w.C, []int{out}, false}} {
+		if c.a == nil {
+			return fmt.Errorf("model.RunNetworks: weight %s is missing", c.name)
+		}
+		ok := slices.Equal(c.a.Shape, c.want) || (c.batched && slices.Equal(c.a.Shape, append([]int{k}, c.want...)))
+		if !ok || len(c.a.Data) != nd.Size(c.a.Shape...) {
+			return fmt.Errorf("model.RunNetworks: weight %s has shape %v, want %v (or with a leading axis of %d networks)",
+				c.name, c.a.Shape, c.want, k)
+		}
+	}
+	return nil
+}
+
+// RunNetworks runs every network of w (with the Runner's τ; the Runner's own weights are not
+// used) over inputs (n,T,in), shared by all networks, or (K,n,T,in), one batch per network,
+// from the zero state, and returns the outputs (K,n,T,out). It is compiled once per shape.
+func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return nil, r.err
+	}
+	cfg := r.params.Config
+	if w == nil {
+		return nil, fmt.Errorf("model.RunNetworks: nil networks")
+	}
+	if err := w.check(cfg); err != nil {
+		return nil, err
+	}
+	k := w.Count()
+	okShape := inputs != nil && (inputs.Rank() == 3 || (inputs.Rank() == 4 && (k == 1 || inputs.Shape[0] == k)))
+	if !okShape || inputs.Shape[inputs.Rank()-1] != cfg.InputSize || len(inputs.Data) != nd.Size(inputs.Shape...) || len(inputs.Data) == 0 {
+		var sh []int
+		if inputs != nil {
+			sh = inputs.Shape
+		}
+		return nil, fmt.Errorf("model.RunNetworks: inputs must be (batch, time, %d) or (%d, batch, time, %d), got shape %v",
+			cfg.InputSize, k, cfg.InputSize, sh)
+	}
+	if r.nets == nil {
+		useWhile := UsesWhileLoop(r.backend)
+		e, err := graph.NewExec(r.backend, func(x []*graph.Node) *graph.Node {
+			return networks(weightsOf(x), 1/cfg.TauOverDt, x[5], useWhile)
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.nets = e.SetMaxCache(64).WithName("model_networks")
+	}
+	args := []*tensors.Tensor{nd.ToTensor(w.J), nd.ToTensor(w.B), nd.ToTensor(w.Bx), nd.ToTensor(w.W), nd.ToTensor(w.C), nd.ToTensor(inputs)}
+	anyArgs := make([]any, len(args))
+	for i, a := range args {
+		anyArgs[i] = a
+	}
+	res, err := call(r.nets, anyArgs)
+	for _, a := range args {
+		_ = a.FinalizeAll()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model.RunNetworks: %w", err)
+	}
+	defer func() { _ = res[0].FinalizeAll() }()
+	return nd.FromTensor(res[0])
+}
+
+// Outputs runs the Runner's network on inputs (B,T,in) from the zero state and returns the
+// outputs (B,T,out) (the sweeps' forward: each step's readout inside the loop).
+func (r *Runner) Outputs(inputs *nd.Array) (*nd.Array, error) {
+	if inputs == nil || inputs.Rank() != 3 {
+		var sh []int
+		if inputs != nil {
+			sh = inputs.Shape
+		}
+		return nil, fmt.Errorf("model.Outputs: inputs must be (batch, time, features), got shape %v", sh)
+	}
+	var nets *Networks
+	if p := r.Params(); p != nil {
+		nets = NetworksOf(p)
+	} // else RunNetworks reports the Runner's error
+	out, err := r.RunNetworks(nets, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return out.Reshape(out.Shape[1:]...)
+}
+
+// Loss is the tutorial's compute_loss with nn.MSELoss: the mean over time of the per-step
+// mean squared error of the outputs on inputs (B,T,in) against targets (B,T,out).
+func (r *Runner) Loss(inputs, targets *nd.Array) (float64, error) {
+	if inputs == nil || targets == nil || inputs.Rank() != 3 || targets.Rank() != 3 ||
+		targets.Shape[0] != inputs.Shape[0] || targets.Shape[1] != inputs.Shape[1] || len(targets.Data) != nd.Size(targets.Shape...) {
+		var a, b []int
+		if inputs != nil {
+			a = inputs.Shape
+		}
+		if targets != nil {
+			b = targets.Shape
+		}
+		return 0, fmt.Errorf("model.Loss: inputs (batch, time, features) and targets (batch, time, outputs) must agree on batch and time, got %v and %v", a, b)
+	}
+	out, err := r.Outputs(inputs)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.Equal(out.Shape, targets.Shape) {
+		return 0, fmt.Errorf("model.Loss: targets have shape %v, the outputs %v", targets.Shape, out.Shape)
+	}
+	// The mean of the per-sequence MSEs (all have the same length): the MSE over all.
+	n := targets.Shape[0]
+	per := len(targets.Data) / n
+	var m float64
+	for i := range n {
+		var s float64
+		for j := i * per; j < (i+1)*per; j++ {
+			d := float64(out.Data[j]) - float64(targets.Data[j])
+			s += d * d
+		}
+		m += s / float64(per)
+	}
+	return m / float64(n), nil
+}
+
 // callPair runs e on the weights followed by extra and returns its two results,
 // copied out of (and releasing) the result tensors; what prefixes a run error.
 func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
@@ -180,7 +324,7 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 		args = append(args, t)
 	}
 	for _, x := range extra {
-		args = append(args, toTensor(x))
+		args = append(args, nd.ToTensor(x))
 	}
 	res, err := call(e, args)
 	if err != nil {
@@ -191,10 +335,10 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 			_ = t.FinalizeAll()
 		}
 	}()
-	if a, err = fromTensor(res[0]); err != nil {
+	if a, err = nd.FromTensor(res[0]); err != nil {
 		return nil, nil, err
 	}
-	if b, err = fromTensor(res[1]); err != nil {
+	if b, err = nd.FromTensor(res[1]); err != nil {
 		return nil, nil, err
 	}
 	return a, b, nil
@@ -204,15 +348,10 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 func (r *Runner) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.traj != nil {
-		r.traj.Finalize()
-	}
-	if r.step != nil {
-		r.step.Finalize()
-	}
+	r.finalizeExecs()
 	for _, t := range r.weights {
 		_ = t.FinalizeAll()
 	}
-	r.traj, r.step, r.weights = nil, nil, nil
+	r.weights = nil
 	r.err = fmt.Errorf("model.Runner: used after Close")
 }

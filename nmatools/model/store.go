@@ -25,7 +25,7 @@ func NewStore(p *Params) (*gmodel.Store, error) {
 		name string
 		a    *nd.Array
 	}{{VarJ, p.J}, {VarB, p.B}, {VarBx, p.Bx}, {VarW, p.W}, {VarC, p.C}} {
-		if _, err := sc.CreateVariable(v.name, toTensor(v.a)); err != nil {
+		if _, err := sc.CreateVariable(v.name, nd.ToTensor(v.a)); err != nil {
 			return nil, fmt.Errorf("model.NewStore: %w", err)
 		}
 	}
@@ -55,7 +55,7 @@ func ParamsFromStore(s *gmodel.Store, cfg Config) (*Params, error) {
 		if t.DType() != dtypeF32 {
 			return nil, fmt.Errorf("model.ParamsFromStore: variable %s is %s, want float32", path, t.DType())
 		}
-		a, err := fromTensor(t)
+		a, err := nd.FromTensor(t)
 		if err != nil {
 			return nil, fmt.Errorf("model.ParamsFromStore: variable %s: %w", path, err)
 		}

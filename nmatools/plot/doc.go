@@ -1,6 +1,5 @@
-// Package plot draws the figures of the Neuromatch tutorial "Tasks, inductive
-// bias and robustness" with
-// gonum.org/v1/plot: the same content, labels, titles, axes and figure sizes
+// Package plot draws the figures of the Neuromatch NeuroAI tutorial "W1D1
+// Tutorial 2: Generalization in Neuroscience" with gonum.org/v1/plot: the same content, labels, titles, axes and figure sizes
 // as its matplotlib helpers.
 //
 //	plot_inputs_over_time            InputsOverTime (with ExaggerateGoCue for the ×5 go cue)

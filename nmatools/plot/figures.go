@@ -318,8 +318,8 @@ func PSTH(times []float64, rates *nd.Array, neuronsToPlot int, title string, opt
 }
 
 // MeanStd is one bar of PerturbationResults: the mean error and its standard
-// deviation, in percent of the null model's error.
-type MeanStd struct{ Mean, Std float64 }
+// deviation (nd.MeanStd, the type sweep.MeanStds returns).
+type MeanStd = nd.MeanStd
 
 // LevelLabel formats a perturbation level as the tutorial's xticks do:
 // f"{x:.5f}" if x < 0.1 else f"{x}" (Python's shortest float repr).

@@ -92,8 +92,8 @@ func goldenFigures() map[string]func(t *testing.T) {
 		},
 		"perturbation.png": func(t *testing.T) {
 			lv := []float64{0.0125, 0.025, 0.05, 0.1, 0.2}
-			reg := []MeanStd{{5, 1}, {8, 2}, {15, 3}, {30, 5}, {55, 8}}
-			unreg := []MeanStd{{20, 4}, {40, 6}, {70, 9}, {95, 10}, {120, 15}}
+			reg := []MeanStd{{Mean: 5, Std: 1}, {Mean: 8, Std: 2}, {Mean: 15, Std: 3}, {Mean: 30, Std: 5}, {Mean: 55, Std: 8}}
+			unreg := []MeanStd{{Mean: 20, Std: 4}, {Mean: 40, Std: 6}, {Mean: 70, Std: 9}, {Mean: 95, Std: 10}, {Mean: 120, Std: 15}}
 			fig, err := PerturbationResults(lv, reg, unreg, "Perturbation of the inputs")
 			writePNG(t, fig, err, "perturbation.png")
 		},
@@ -168,12 +168,12 @@ func TestBadInput(t *testing.T) {
 		"losses length":    func() error { _, err := TrainingValidationLosses([]float64{1}, []float64{1, 2}, 2, ""); return err },
 		"zero epochs":      func() error { _, err := TrainingValidationLosses(nil, nil, 0, ""); return err },
 		"results length": func() error {
-			_, err := PerturbationResults([]float64{0.1, 0.2}, []MeanStd{{1, 1}}, []MeanStd{{1, 1}, {2, 2}}, "")
+			_, err := PerturbationResults([]float64{0.1, 0.2}, []MeanStd{{Mean: 1, Std: 1}}, []MeanStd{{Mean: 1, Std: 1}, {Mean: 2, Std: 2}}, "")
 			return err
 		},
 		"no series": func() error { _, err := PerturbationBars([]float64{0.1}, nil, ""); return err },
 		"NaN result": func() error {
-			_, err := PerturbationResults([]float64{0.1}, []MeanStd{{math.NaN(), 1}}, []MeanStd{{1, 1}}, "")
+			_, err := PerturbationResults([]float64{0.1}, []MeanStd{{Mean: math.NaN(), Std: 1}}, []MeanStd{{Mean: 1, Std: 1}}, "")
 			return err
 		},
 	}
@@ -206,7 +206,7 @@ func TestHiddenRectified(t *testing.T) {
 }
 
 func TestPerturbationBarsSingle(t *testing.T) {
-	fig, err := PerturbationBars([]float64{0.01, 0.1}, []Series{{Label: "checkpoint", Values: []MeanStd{{10, 1}, {20, 2}}}}, "Perturbation of the weights")
+	fig, err := PerturbationBars([]float64{0.01, 0.1}, []Series{{Label: "checkpoint", Values: []MeanStd{{Mean: 10, Std: 1}, {Mean: 20, Std: 2}}}}, "Perturbation of the weights")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,14 @@ func benchEngine(b *testing.B, seqs int, batchedJ int) {
 	be := testBackend(b)
 	p := model.NewParams(model.RegularizedConfig(), 1)
 	rng := rand.New(rand.NewPCG(1, 1))
-	w, _ := netOf(p)
+	w := model.NetworksOf(p)
 	var u = randArray(rng, seqs, 250, 16)
 	if batchedJ > 0 {
 		u = randArray(rng, seqs/batchedJ, 250, 16)
 		J := randArray(rng, batchedJ, 150, 150)
 		w.J = J
 	}
-	e, err := newEngine(be, 5)
+	e, err := newEngine(be, p)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,27 +51,5 @@ func BenchmarkModelRunner1000(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r.Trajectory(u)
-	}
-}
-
-func BenchmarkWeights50x20NoPad(b *testing.B) {
-	defer func(m int) { padMultiple = m }(padMultiple)
-	padMultiple = 1
-	benchEngine(b, 1000, 50)
-}
-
-func BenchmarkInputs1000Pad(b *testing.B) {
-	be := testBackend(b)
-	p := model.NewParams(model.RegularizedConfig(), 1)
-	rng := rand.New(rand.NewPCG(1, 1))
-	w, _ := netOf(p)
-	w = padHidden(w, 16)
-	u := randArray(rng, 1000, 250, 16)
-	e, _ := newEngine(be, 5)
-	defer e.close()
-	e.run(w, u)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		e.run(w, u)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
@@ -145,7 +146,7 @@ func batchLosses(mse []float64, bs int, rng *rand.Rand) []float64 {
 }
 
 // checkData validates inputs (n,T,F) and targets (n,T,O) against the network.
-func checkData(w *net, inputs, targets *nd.Array) error {
+func checkData(cfg model.Config, inputs, targets *nd.Array) error {
 	if inputs == nil || targets == nil {
 		return fmt.Errorf("sweep: inputs and targets are required")
 	}
@@ -158,19 +159,12 @@ func checkData(w *net, inputs, targets *nd.Array) error {
 	if inputs.Shape[0] == 0 || inputs.Shape[1] == 0 {
 		return fmt.Errorf("sweep: empty inputs %v", inputs.Shape)
 	}
-	N, F, O := w.sizes()
+	F, O := cfg.InputSize, cfg.OutputSize
 	if inputs.Shape[2] != F {
 		return fmt.Errorf("sweep: inputs have %d features, the model takes %d", inputs.Shape[2], F)
 	}
 	if targets.Shape[2] != O {
 		return fmt.Errorf("sweep: targets have %d outputs, the model produces %d", targets.Shape[2], O)
-	}
-	if w.J.Shape[len(w.J.Shape)-2] != N || w.Bx.Len() != N || w.C.Len() != O {
-		return fmt.Errorf("sweep: inconsistent model weights: J %v, B %v, bx %v, W %v, c %v",
-			w.J.Shape, w.B.Shape, w.Bx.Shape, w.W.Shape, w.C.Shape)
-	}
-	if w.TauOverDt <= 0 {
-		return fmt.Errorf("sweep: tau_over_dt must be positive, got %v", w.TauOverDt)
 	}
 	return nil
 }

@@ -30,12 +30,11 @@
 // InputSweep and WeightSweep are vectorized: every repetition of every
 // level runs in one compiled graph (split into equal chunks to bound
 // memory, WithMaxSequences); for weights, the perturbed matrices form a batch
-// (K,N,N) multiplied with a batched matmul. The input projection u·Bᵀ is
-// computed for all steps before the time loop, which avoids the pure-Go
-// backend's worker-pool deadlock at large batch. On XLA the time loop is a
-// While loop (the unrolled 250 steps take XLA tens of seconds to compile);
-// on the pure-Go backend, which lacks DynamicSlice, the steps are unrolled.
-// NMATOOLS_SWEEP_LOOP=while|unroll overrides the choice. Noise is drawn on the host
+// (K,N,N) multiplied with a batched matmul. The networks run through
+// model.Runner.RunNetworks: the model package's one Euler step and time loop
+// (unrolled on the pure-Go backend, a While loop on XLA; see
+// model.UsesWhileLoop, NMATOOLS_LOOP=while|unroll overrides it). Evaluator is
+// model.Runner under its earlier name. Noise is drawn on the host
 // from math/rand/v2's PCG seeded with the seed argument, so a seed gives
 // the same perturbations on every backend and chunking. The per-call
 // helpers draw from the same streams: the tests check that the tutorial's
@@ -44,8 +43,7 @@
 // Beyond the tutorial, off by default: WithGaussianNoise (zero-mean input
 // noise) and WithTarget(Input) or WithTarget(Readout) (perturb B or W).
 //
-// Progress: WithProgress(Progress("inputs")) shows an updating progress bar
-// in a GoNB notebook and one updating line on stderr elsewhere
-// (ProgressTo writes to any io.Writer). A notebook cell that displays
-// anything should end with gonbui.Sync().
+// Progress is reported through a callback, WithProgress(fn(done, total)):
+// ProgressTo(w, label) writes one updating line to any io.Writer, and
+// tutorial.Progress(label) shows an updating bar in a GoNB notebook.
 package sweep

@@ -41,7 +41,8 @@ func shapeOf(a *nd.Array) []int {
 // ComputeLoss is compute_loss with nn.MSELoss: the model runs over all time
 // steps of inputs (B,T,F) from the zero state, and the loss is the mean over
 // time of the per-step MSE against targets (B,T,O). Each call compiles a
-// graph (cached per shape only within the call): for loops prefer Evaluator.
+// graph (cached per shape only within the call): for loops prefer a
+// model.Runner (Runner.Loss), compiled once.
 func ComputeLoss(b compute.Backend, p *model.Params, inputs, targets *nd.Array) (float64, error) {
 	ev, err := NewEvaluator(b, p)
 	if err != nil {
@@ -51,74 +52,20 @@ func ComputeLoss(b compute.Backend, p *model.Params, inputs, targets *nd.Array) 
 	return ev.Loss(inputs, targets)
 }
 
-// Evaluator runs one model repeatedly (compiled once per input shape), for
-// the per-call loops.
-type Evaluator struct {
-	w *net
-	e *engine
-}
+// Evaluator is model.Runner (Outputs, Loss, SetParams, Close), kept under its
+// earlier name.
+type Evaluator = model.Runner
 
-// NewEvaluator prepares p for repeated evaluation on b.
+// NewEvaluator is model.NewRunner, reporting invalid arguments at once.
 func NewEvaluator(b compute.Backend, p *model.Params) (*Evaluator, error) {
 	if b == nil {
 		return nil, fmt.Errorf("sweep: nil backend (use backend.Get())")
 	}
-	w, err := netOf(p)
-	if err != nil {
-		return nil, err
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	e, err := newEngine(b, w.TauOverDt)
-	if err != nil {
-		return nil, err
-	}
-	return &Evaluator{w: w, e: e}, nil
+	return model.NewRunner(b, p), nil
 }
-
-// SetParams switches to other weights of the same sizes (e.g. a perturbed
-// copy from PerturbRecurrentWeights) without recompiling.
-func (ev *Evaluator) SetParams(p *model.Params) error {
-	w, err := netOf(p)
-	if err != nil {
-		return err
-	}
-	if w.TauOverDt != ev.w.TauOverDt {
-		return fmt.Errorf("sweep: SetParams: tau_over_dt %v differs from the evaluator's %v", w.TauOverDt, ev.w.TauOverDt)
-	}
-	ev.w = w
-	return nil
-}
-
-// Outputs runs the model on inputs (B,T,F) and returns the outputs (B,T,O).
-func (ev *Evaluator) Outputs(inputs *nd.Array) (*nd.Array, error) {
-	if inputs == nil || len(inputs.Shape) != 3 {
-		return nil, fmt.Errorf("sweep: inputs must be (batch, time, features), got %v", shapeOf(inputs))
-	}
-	if _, f, _ := ev.w.sizes(); inputs.Shape[2] != f {
-		return nil, fmt.Errorf("sweep: inputs have %d features, the model takes %d", inputs.Shape[2], f)
-	}
-	out, err := ev.e.run(ev.w, inputs)
-	if err != nil {
-		return nil, err
-	}
-	return out.Reshape(out.Shape[1:]...)
-}
-
-// Loss is compute_loss: the mean over time of the per-step MSE.
-func (ev *Evaluator) Loss(inputs, targets *nd.Array) (float64, error) {
-	if err := checkData(ev.w, inputs, targets); err != nil {
-		return 0, err
-	}
-	out, err := ev.Outputs(inputs)
-	if err != nil {
-		return 0, err
-	}
-	mse := seqMSE(out.Data, targets)
-	m, _ := meanStd(mse) // equal lengths: the mean over sequences is the MSE over all
-	return m, nil
-}
-
-// Close releases the compiled graphs.
-func (ev *Evaluator) Close() { ev.e.close() }
 
 // MeanAbsoluteStrength is calculate_mean_absolute_strength: mean |J|.
 func MeanAbsoluteStrength(p *model.Params) float64 { return meanAbs(p.J) }

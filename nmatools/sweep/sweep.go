@@ -2,18 +2,14 @@ package sweep
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/gomlx/compute"
-	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
-	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
 // The tutorial's perturbation levels and repetitions.
@@ -119,40 +115,17 @@ func ProgressTo(w io.Writer, label string) func(done, total int) {
 	}
 }
 
-// Progress returns the usual progress display: in a GoNB notebook an HTML
-// line updated in place (gonbui.UpdateHTML), elsewhere ProgressTo(os.Stderr).
-func Progress(label string) func(done, total int) {
-	if !gonbui.IsNotebook {
-		return ProgressTo(os.Stderr, label)
-	}
-	id := gonbui.UniqueID()
-	start := time.Now()
-	return func(done, total int) {
-		pct := 100 * done / max(1, total)
-		gonbui.UpdateHTML(id, fmt.Sprintf(
-			`<div style="font-family:monospace">%s: <progress value="%d" max="100"></progress> %d/%d (%.1fs)</div>`,
-			html.EscapeString(label), pct, done, total, time.Since(start).Seconds()))
-	}
-}
-
-func netOf(p *model.Params) (*net, error) {
-	if err := p.Check(); err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	return &net{J: p.J, B: p.B, Bx: p.Bx, W: p.W, C: p.C, TauOverDt: p.Config.TauOverDt}, nil
-}
-
-func prepare(b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, o *options) (*net, *engine, error) {
+func prepare(b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, o *options) (*model.Networks, *engine, error) {
 	if b == nil {
 		return nil, nil, fmt.Errorf("sweep: nil backend (use backend.Get())")
 	}
-	w, err := netOf(p)
-	if err != nil {
+	if err := p.Check(); err != nil {
+		return nil, nil, fmt.Errorf("sweep: %w", err)
+	}
+	if err := checkData(p.Config, inputs, targets); err != nil {
 		return nil, nil, err
 	}
-	if err := checkData(w, inputs, targets); err != nil {
-		return nil, nil, err
-	}
+	var err error
 	if o.maxError == 0 {
 		if o.maxError, err = MaxError(targets); err != nil {
 			return nil, nil, err
@@ -164,11 +137,11 @@ func prepare(b compute.Backend, p *model.Params, inputs, targets *nd.Array, leve
 	if o.target < Recurrent || o.target > Readout {
 		return nil, nil, fmt.Errorf("sweep: unknown perturbation target %v", o.target)
 	}
-	e, err := newEngine(b, w.TauOverDt)
+	e, err := newEngine(b, p)
 	if err != nil {
 		return nil, nil, err
 	}
-	return w, e, nil
+	return model.NetworksOf(p), e, nil
 }
 
 // InputSweep is the tutorial's test_perturbed_inputs, vectorized: for each
@@ -191,7 +164,7 @@ func InputSweep(b compute.Backend, p *model.Params, inputs, targets *nd.Array, s
 	return inputSweep(e, w, inputs, targets, strengths, repeats, uint64(seed), o)
 }
 
-func inputSweep(e *engine, w *net, inputs, targets *nd.Array, strengths []float64, repeats int, seed uint64, o options) ([]Stat, error) {
+func inputSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, strengths []float64, repeats int, seed uint64, o options) ([]Stat, error) {
 	n, T, F := inputs.Shape[0], inputs.Shape[1], inputs.Shape[2]
 	total := len(strengths) * repeats
 	noiseRng := rand.New(rand.NewPCG(seed, 1))
@@ -252,16 +225,6 @@ func WeightSweep(b compute.Backend, p *model.Params, inputs, targets *nd.Array, 
 	return weightSweep(e, w, inputs, targets, percentages, repeats, uint64(seed), o)
 }
 
-func (w *net) target(t Target) **nd.Array {
-	switch t {
-	case Input:
-		return &w.B
-	case Readout:
-		return &w.W
-	}
-	return &w.J
-}
-
 func meanAbs(a *nd.Array) float64 {
 	var s float64
 	for _, v := range a.Data {
@@ -278,18 +241,18 @@ func perturbMatrixInto(dst []float32, m *nd.Array, scale float64, rng *rand.Rand
 	}
 }
 
-func weightSweep(e *engine, w *net, inputs, targets *nd.Array, pcts []float64, repeats int, seed uint64, o options) ([]Stat, error) {
+func weightSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, pcts []float64, repeats int, seed uint64, o options) ([]Stat, error) {
 	n := inputs.Shape[0]
 	total := len(pcts) * repeats
 	noiseRng := rand.New(rand.NewPCG(seed, 3))
 	shuffleRng := rand.New(rand.NewPCG(seed, 4))
-	orig := *w.target(o.target)
+	orig := *targetOf(w, o.target)
 	mean := meanAbs(orig)
 	chunks, size := chunking(total, o.maxSeqs/n)
 	per := orig.Len()
 	batched := nd.New(append([]int{size}, orig.Shape...)...)
 	wk := *w
-	*wk.target(o.target) = batched
+	*targetOf(&wk, o.target) = batched
 	errs := make([][]float64, len(pcts))
 	for c := 0; c < chunks; c++ {
 		for j := 0; j < size; j++ {
@@ -324,10 +287,10 @@ func weightSweep(e *engine, w *net, inputs, targets *nd.Array, pcts []float64, r
 }
 
 // MeanStds converts sweep results for plot.PerturbationResults.
-func MeanStds(stats []Stat) []plot.MeanStd {
-	out := make([]plot.MeanStd, len(stats))
+func MeanStds(stats []Stat) []nd.MeanStd {
+	out := make([]nd.MeanStd, len(stats))
 	for i, s := range stats {
-		out[i] = plot.MeanStd{Mean: s.Mean, Std: s.Std}
+		out[i] = nd.MeanStd{Mean: s.Mean, Std: s.Std}
 	}
 	return out
 }

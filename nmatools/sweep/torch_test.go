@@ -49,9 +49,7 @@ func TestAgainstPyTorch(t *testing.T) {
 	}
 	dir := t.TempDir()
 	dnpz := filepath.Join(dir, "d.npz")
-	tens := func(a *nd.Array) *tensors.Tensor {
-		return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-	}
+	tens := nd.ToTensor
 	if err := numpy.ToNpzFile(map[string]*tensors.Tensor{"inputs": tens(ds.Inputs), "outputs": tens(ds.Outputs)}, dnpz); err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +146,10 @@ func loadNpzParams(t *testing.T, path string) *model.Params {
 		if !ok {
 			t.Fatalf("%s: no %s", path, k)
 		}
-		d, err := tensors.CopyFlatData[float32](tt)
+		a, err := nd.FromTensor(tt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _ := nd.FromData(d, tt.Shape().Dimensions...)
 		return a
 	}
 	p := &model.Params{J: get("J"), B: get("B"), Bx: get("bx"), W: get("W"), C: get("c")}

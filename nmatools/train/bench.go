@@ -63,7 +63,7 @@ func BenchRepeats(b compute.Backend, repeats int) (BenchResult, error) {
 		return res, err
 	}
 	defer step.Finalize()
-	in, tgt := toTensor(inputs), toTensor(targets)
+	in, tgt := nd.ToTensor(inputs), nd.ToTensor(targets)
 	if res.TrainStepMs, err = medianMs(repeats, func() error {
 		outs, err := step.Exec(in, tgt)
 		if err == nil {

@@ -37,7 +37,7 @@ func TestFirstEpochLeftoversStartOver(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, epochName(statePrefix, 1)+".json"), []byte("{}"), 0o644)
 	os.WriteFile(filepath.Join(dir, epochName(ckptPrefix, 1)+".bin"), []byte("half"), 0o644)
 	var log bytes.Buffer
-	res, err := Train(context.Background(), b, r, ds, Options{Seed: 3, OutDir: dir, Progress: &log, NoNotebookProgress: true})
+	res, err := Train(context.Background(), b, r, ds, Options{Seed: 3, OutDir: dir, Progress: &log})
 	if err != nil {
 		t.Fatalf("leftovers of a first epoch: %v", err)
 	}
@@ -59,7 +59,7 @@ func TestFirstEpochLeftoversStartOver(t *testing.T) {
 		t.Fatalf("NaN targets: want ErrDiverged, got %v", err)
 	}
 	log.Reset()
-	res, err = Train(context.Background(), b, r, ds, Options{Seed: 3, OutDir: diverged, Progress: &log, NoNotebookProgress: true})
+	res, err = Train(context.Background(), b, r, ds, Options{Seed: 3, OutDir: diverged, Progress: &log})
 	if err != nil || !strings.Contains(log.String(), "starting from scratch") || !slices.Equal(res.TrainLoss, fresh.TrainLoss) {
 		t.Fatalf("after a diverged first epoch: %v, log %q", err, log.String())
 	}

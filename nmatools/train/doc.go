@@ -1,6 +1,6 @@
 // Package train trains the tutorial's CTRNNs (package model) with GoMLX, on the
 // pure-Go backend or XLA: the course's two recipes, checkpoints that survive an
-// interruption, a progress bar for terminals and GoNB, and a benchmark.
+// interruption, a progress bar for terminals and a progress callback, and a benchmark.
 //
 // # Recipes
 //
@@ -77,9 +77,9 @@
 //
 // # Progress
 //
-// Options.Progress receives a one-line progress bar (for stderr). Inside a GoNB
-// notebook (gonbui.IsNotebook) an HTML progress bar is updated in the cell
-// output as well. Options.OnEpoch is called after every epoch, e.g. to redraw a
+// Options.Progress receives a one-line progress bar (for stderr), and
+// Options.OnProgress the same state as a callback (tutorial.TrainProgress shows
+// it as a bar in a GoNB notebook). Options.OnEpoch is called after every epoch, e.g. to redraw a
 // loss plot (package plot draws Result's curves).
 //
 // # Benchmark

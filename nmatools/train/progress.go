@@ -2,19 +2,27 @@ package train
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"strings"
 	"time"
-
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// progress shows a training run's progress: a one-line bar on a terminal
-// (rewritten in place with \r) and, inside GoNB, an HTML bar in the cell output.
+// ProgressUpdate is what Options.OnProgress receives: after each epoch (at most ten times
+// a second) and once when the run stops (Done, with the reason in Stopped).
+type ProgressUpdate struct {
+	Name               string // the recipe's name
+	Epoch, Epochs      int    // epochs completed, epoch limit
+	TrainLoss, ValLoss float64
+	Elapsed            time.Duration
+	Done               bool
+	Stopped            string
+}
+
+// progress shows a training run's progress: a one-line bar on a terminal (rewritten in
+// place with \r) and/or a callback (a notebook's display: see package tutorial).
 type progress struct {
 	w        io.Writer
-	htmlID   string // GoNB display id; "" outside a notebook
+	fn       func(ProgressUpdate)
 	name     string
 	total    int
 	start    time.Time
@@ -26,12 +34,8 @@ type progress struct {
 	trainLoss, valLoss float64
 }
 
-func newProgress(w io.Writer, notebook bool, name string, total int) *progress {
-	p := &progress{w: w, name: name, total: total, start: time.Now()}
-	if notebook && gonbui.IsNotebook {
-		p.htmlID = "nmatools-train-" + gonbui.UniqueID()
-	}
-	return p
+func newProgress(w io.Writer, fn func(ProgressUpdate), name string, total int) *progress {
+	return &progress{w: w, fn: fn, name: name, total: total, start: time.Now()}
 }
 
 const barWidth = 30
@@ -53,23 +57,22 @@ func (p *progress) update(epoch int, trainLoss, valLoss float64) {
 	}
 }
 
+func (p *progress) state() ProgressUpdate {
+	return ProgressUpdate{Name: p.name, Epoch: p.epoch, Epochs: p.total, TrainLoss: p.trainLoss, ValLoss: p.valLoss,
+		Elapsed: time.Since(p.start).Round(100 * time.Millisecond)}
+}
+
 func (p *progress) draw() {
-	now := time.Now()
-	p.lastDraw = now
-	epoch, trainLoss, valLoss := p.epoch, p.trainLoss, p.valLoss
-	p.drawnEpoch = epoch
-	elapsed := now.Sub(p.start).Round(100 * time.Millisecond)
-	line := fmt.Sprintf("%s %s %d/%d epochs  train %.5f  val %.5f  %s",
-		p.name, bar(epoch, p.total), epoch, p.total, trainLoss, valLoss, elapsed)
+	p.lastDraw = time.Now()
+	p.drawnEpoch = p.epoch
+	u := p.state()
 	if p.w != nil {
-		fmt.Fprintf(p.w, "\r%s\x1b[K", line)
+		fmt.Fprintf(p.w, "\r%s %s %d/%d epochs  train %.5f  val %.5f  %s\x1b[K",
+			u.Name, bar(u.Epoch, u.Epochs), u.Epoch, u.Epochs, u.TrainLoss, u.ValLoss, u.Elapsed)
 		p.drawn = true
 	}
-	if p.htmlID != "" {
-		gonbui.UpdateHTML(p.htmlID, fmt.Sprintf(
-			`<div><b>%s</b> <progress value="%d" max="%d" style="width:20em"></progress> `+
-				`%d/%d epochs &middot; train %.5f &middot; val %.5f &middot; %s</div>`,
-			html.EscapeString(p.name), epoch, p.total, epoch, p.total, trainLoss, valLoss, elapsed))
+	if p.fn != nil {
+		p.fn(u)
 	}
 }
 
@@ -77,14 +80,15 @@ func (p *progress) done(reason string) {
 	if p.epoch > 0 && p.epoch != p.drawnEpoch {
 		p.draw()
 	}
-	msg := fmt.Sprintf("%s: stopped (%s) after %s", p.name, reason, time.Since(p.start).Round(100*time.Millisecond))
+	u := p.state()
+	u.Done, u.Stopped = true, reason
 	if p.w != nil {
 		if p.drawn {
 			fmt.Fprintln(p.w)
 		}
-		fmt.Fprintln(p.w, msg)
+		fmt.Fprintf(p.w, "%s: stopped (%s) after %s\n", p.name, reason, u.Elapsed)
 	}
-	if p.htmlID != "" {
-		gonbui.UpdateHTML(p.htmlID, "<div>"+html.EscapeString(msg)+"</div>")
+	if p.fn != nil {
+		p.fn(u)
 	}
 }

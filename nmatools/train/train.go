@@ -36,10 +36,11 @@ type Options struct {
 	Resume    bool // continue from OutDir's latest training checkpoint if there is one
 
 	// Progress, if not nil, receives a one-line progress bar (rewritten with \r).
-	// Inside a GoNB notebook an HTML progress bar is shown as well, unless
-	// NoNotebookProgress is set.
-	Progress           io.Writer
-	NoNotebookProgress bool
+	Progress io.Writer
+	// OnProgress, if not nil, receives the progress after each epoch (at most ten
+	// times a second) and when the run stops: e.g. tutorial.TrainProgress(), a bar in
+	// a GoNB notebook.
+	OnProgress func(ProgressUpdate)
 
 	// Init, if not nil, is the starting point instead of model.NewParams(cfg, Seed);
 	// its configuration must equal the recipe's.
@@ -231,7 +232,7 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 	}
 	defer eval.Finalize()
 
-	prog := newProgress(opt.Progress, !opt.NoNotebookProgress, r.Name, maxEpochs)
+	prog := newProgress(opt.Progress, opt.OnProgress, r.Name, maxEpochs)
 	saveEvery := max(opt.SaveEvery, 1)
 	n := sp.trainIn.Shape[0]
 	lastSaved := res.Epochs
@@ -264,7 +265,7 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 					epoch+1, ck.lastGood(lastSaved), err))
 			}
 			idx := order[lo:min(lo+r.BatchSize, n)]
-			outs, err := step.Exec(toTensor(sp.trainIn.Take(idx)), toTensor(sp.trainOut.Take(idx)))
+			outs, err := step.Exec(nd.ToTensor(sp.trainIn.Take(idx)), nd.ToTensor(sp.trainOut.Take(idx)))
 			if err != nil {
 				return finish("error", fmt.Errorf("train: step %d of epoch %d: %w", batches+1, epoch+1, err))
 			}
@@ -363,7 +364,7 @@ func evaluate(e *mlmodel.Exec, r Recipe, inputs, targets *nd.Array) (mse, loss f
 			idx = append(idx, i)
 		}
 		tgt := targets.Take(idx)
-		outs, err := e.Exec(toTensor(inputs.Take(idx)), toTensor(tgt))
+		outs, err := e.Exec(nd.ToTensor(inputs.Take(idx)), nd.ToTensor(tgt))
 		if err != nil {
 			return 0, 0, fmt.Errorf("train: evaluation: %w", err)
 		}
@@ -419,10 +420,6 @@ func Evaluate(b compute.Backend, r Recipe, p *model.Params, ds *data.Dataset, se
 	}
 	defer e.Finalize()
 	return evalSplit(e, r, sp)
-}
-
-func toTensor(a *nd.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
 }
 
 func scalar(t *tensors.Tensor) float64 {

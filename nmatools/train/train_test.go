@@ -460,12 +460,17 @@ func TestBench(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var sb strings.Builder
-	p := newProgress(&sb, false, "tiny", 4)
+	var got []ProgressUpdate
+	p := newProgress(&sb, func(u ProgressUpdate) { got = append(got, u) }, "tiny", 4)
 	for e := 1; e <= 4; e++ {
 		p.update(e, 0.5/float64(e), 0.25)
 	}
 	p.done("epoch limit")
 	out := sb.String()
+	if n := len(got); n < 2 || got[n-1].Epoch != 4 || !got[n-1].Done || got[n-1].Stopped != "epoch limit" ||
+		got[n-2].Done || got[n-2].TrainLoss != 0.125 {
+		t.Errorf("callback got %+v", got)
+	}
 	if !strings.Contains(out, "4/4 epochs  train 0.12500  val 0.25000") || !strings.Contains(out, "tiny: stopped (epoch limit)") {
 		t.Errorf("progress output %q lacks the last epoch or the stop line", out)
 	}

@@ -115,8 +115,7 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 	}
 	r, err := train.Train(ctx, b, recipe, ds, train.Options{
 		Epochs: epochs, Seed: Seed, OutDir: tmp, Keep: 1, SaveEvery: total + 1,
-		NoNotebookProgress: true,
-		OnEpoch:            func(r *train.Result) { live.update(r.TrainLoss, r.ValLoss, false) },
+		OnEpoch: func(r *train.Result) { live.update(r.TrainLoss, r.ValLoss, false) },
 	})
 	live.clear()
 	if err != nil {
@@ -222,7 +221,7 @@ func (l *liveLosses) update(trainLoss, valLoss []float64, force bool) {
 		return
 	}
 	l.last = time.Now()
-	h, err := progressHTML(l.name, l.total, trainLoss, valLoss, time.Since(l.start), l.opts)
+	h, err := lossesHTML(l.name, l.total, trainLoss, valLoss, time.Since(l.start), l.opts)
 	if err != nil {
 		h = "<div>" + html.EscapeString(err.Error()) + "</div>"
 	}
@@ -244,17 +243,17 @@ func lossFigure(name string, trainLoss, valLoss []float64, opts []plot.Option) (
 	return plot.TrainingValidationLosses(trainLoss[:n], valLoss[:n], n, "Training and validation losses, "+name+" network", opts...)
 }
 
-// progressHTML renders the progress bar and, after the first epoch, the
-// losses figure as an inline SVG image.
-func progressHTML(name string, total int, trainLoss, valLoss []float64, elapsed time.Duration, opts []plot.Option) (string, error) {
+// lossesHTML renders the progress bar (progressHTML) and, after the first
+// epoch, the losses figure as an inline SVG image.
+func lossesHTML(name string, total int, trainLoss, valLoss []float64, elapsed time.Duration, opts []plot.Option) (string, error) {
 	n := min(len(trainLoss), len(valLoss))
-	var b strings.Builder
-	fmt.Fprintf(&b, `<div><b>training %s</b> <progress value="%d" max="%d" style="width:20em"></progress> %d/%d epochs`,
-		html.EscapeString(name), n, total, n, total)
+	rest := fmt.Sprintf("%d/%d epochs", n, total)
 	if n > 0 {
-		fmt.Fprintf(&b, ` &middot; training loss %.5f &middot; validation MSE %.5f`, trainLoss[n-1], valLoss[n-1])
+		rest += fmt.Sprintf(" · training loss %.5f · validation MSE %.5f", trainLoss[n-1], valLoss[n-1])
 	}
-	fmt.Fprintf(&b, ` &middot; %s</div>`, elapsed.Round(100*time.Millisecond))
+	rest += " · " + elapsed.Round(100*time.Millisecond).String()
+	var b strings.Builder
+	b.WriteString(progressHTML("training "+name, n, total, rest))
 	if n > 0 {
 		fig, err := lossFigure(name, trainLoss, valLoss, opts)
 		if err != nil {

@@ -101,11 +101,11 @@ func TestTrainedWithoutTrainingSaysWhatToDo(t *testing.T) {
 }
 
 func TestProgressHTML(t *testing.T) {
-	h, err := progressHTML("regularized", 5, nil, nil, time.Second, nil)
+	h, err := lossesHTML("regularized", 5, nil, nil, time.Second, nil)
 	if err != nil || !strings.Contains(h, `<progress value="0" max="5"`) || strings.Contains(h, "<img") {
 		t.Errorf("before the first epoch: %q, %v", h, err)
 	}
-	h, err = progressHTML("regularized", 5, []float64{0.3, 0.2}, []float64{0.4, 0.25}, 2*time.Second, nil)
+	h, err = lossesHTML("regularized", 5, []float64{0.3, 0.2}, []float64{0.4, 0.25}, 2*time.Second, nil)
 	if err != nil || !strings.Contains(h, `<progress value="2" max="5"`) || !strings.Contains(h, "data:image/svg+xml;base64,") ||
 		!strings.Contains(h, "training loss 0.20000") || !strings.Contains(h, "validation MSE 0.25000") {
 		t.Errorf("after 2 epochs: %.300q, %v", h, err)

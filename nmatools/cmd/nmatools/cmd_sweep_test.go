@@ -15,10 +15,6 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
-func ndToTensor(a *nd.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
-}
-
 // sweepFixture writes a small network's weights as .npz.
 func sweepFixture(t *testing.T, dir string, seed int64) string {
 	t.Helper()
@@ -27,7 +23,7 @@ func sweepFixture(t *testing.T, dir string, seed int64) string {
 	p := model.NewParams(cfg, seed)
 	path := filepath.Join(dir, "w.npz")
 	if err := numpy.ToNpzFile(map[string]*tensors.Tensor{
-		"J": ndToTensor(p.J), "B": ndToTensor(p.B), "bx": ndToTensor(p.Bx), "W": ndToTensor(p.W), "c": ndToTensor(p.C),
+		"J": nd.ToTensor(p.J), "B": nd.ToTensor(p.B), "bx": nd.ToTensor(p.Bx), "W": nd.ToTensor(p.W), "c": nd.ToTensor(p.C),
 	}, path); err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +86,10 @@ func TestSweepCommandWeightsNpyCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
-	if err := numpy.ToNpyFile(ndToTensor(ds.Inputs.Take([]int{0, 1, 2})), x); err != nil {
+	if err := numpy.ToNpyFile(nd.ToTensor(ds.Inputs.Take([]int{0, 1, 2})), x); err != nil {
 		t.Fatal(err)
 	}
-	if err := numpy.ToNpyFile(ndToTensor(ds.Outputs.Take([]int{0, 1, 2})), y); err != nil {
+	if err := numpy.ToNpyFile(nd.ToTensor(ds.Outputs.Take([]int{0, 1, 2})), y); err != nil {
 		t.Fatal(err)
 	}
 	png := filepath.Join(dir, "w.png")

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/neuromatch/nmatools/nmatools/backend"
 )
 
 // command is one sub-command: run gets the arguments after its name and
@@ -69,5 +71,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func main() {
+	backend.ProbeChild() // when re-executed by backend.Probe: test-load a plugin and exit
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
