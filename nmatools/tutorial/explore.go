@@ -355,6 +355,7 @@ func (e *Explorer) Run() error {
 		}()
 		return ready
 	}
+	gonbui.UpdateHTML(ids.ctl, controls("")) // the controls' place: above the status line and the figures
 	var m made
 	connected := false
 	// GoNB's browser side gives up on its connection when the kernel's acknowledgement takes
