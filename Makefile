@@ -26,8 +26,9 @@ vet:
 	$(GO) vet ./nmatools/...
 
 # --- setup ------------------------------------------------------------------
-# Jupyter (Debian packages), the GoNB kernel, goimports and gopls built from
-# go.mod's tool directives into bin/, and the kernel spec.
+# JupyterLab 4, nbconvert and nbclient (pinned, from PyPI) in the virtual environment
+# build/jupyter (made with the python3 on PATH), the GoNB kernel, goimports and gopls
+# built from go.mod's tool directives into bin/, and the kernel spec inside build/jupyter.
 setup:
 	bash scripts/setup-jupyter.sh
 
@@ -48,17 +49,21 @@ notebooks:
 run-notebooks:
 	bash scripts/run-notebooks.sh
 
+# JupyterLab on the working copies in work/ (PORT, IP, JUPYTER_TOKEN; see scripts/lab.sh).
 lab: setup build
 	bash scripts/lab.sh
 
+# The instructor notebook in JupyterLab driven by chromium: Run All, every slider dragged
+# with the mouse must redraw its figure (scripts/browser-check.sh).
 browser-check: setup build
 	bash scripts/browser-check.sh
 
 # --- tests --------------------------------------------------------------------
 # The whole suite on the pure-Go backend, the backend-dependent packages again
-# on XLA CPU where the plugin could be installed, then every notebook executed
-# headless in real Jupyter.
-test: vet test-go test-xla test-notebooks
+# on XLA CPU where the plugin could be installed, then the notebooks: the student one
+# headless (its exercises must stop with their messages), the instructor one live in
+# JupyterLab and chromium (browser-check: every cell, every slider).
+test: vet test-go test-xla test-notebooks browser-check
 
 test-go:
 	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./nmatools/...
@@ -69,7 +74,8 @@ test-xla: xla
 	  GOMLX_BACKEND=xla:$(PJRT_CPU) $(GO) test -count=1 -timeout 20m ./nmatools/backend/... ./nmatools/model/... ./nmatools/train/... ./nmatools/sweep/...; \
 	else echo "== no PJRT CPU plugin: XLA tests skipped (make xla says why)"; fi
 
-test-notebooks: tutorial
+test-notebooks: setup build
+	VARIANTS=student bash scripts/run-notebooks.sh
 
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:

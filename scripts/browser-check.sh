@@ -1,51 +1,75 @@
 #!/usr/bin/env bash
-# browser-check.sh (make browser-check): the tutorial in a real browser.
-# Starts Jupyter Notebook with the GoNB kernel on 127.0.0.1, opens the instructor
-# notebook in Debian's chromium (driven by playwright-core from npm, installed under
-# build/browser-check), runs all cells from the menu (Cell > Run All), waits until every
-# cell has run, checks that no cell failed and that the figures are on the page, and saves
-# a screenshot to docs/screenshot.png (override with SCREENSHOT=path).
-# Installs: apt chromium (needs root), npm playwright-core (pinned) — nothing else.
+# browser-check.sh (make browser-check): the tutorial in a real browser, as a person uses it.
+# Starts JupyterLab (build/jupyter, made by make setup) with the GoNB kernel on 127.0.0.1,
+# opens a fresh copy of the instructor notebook in Debian's chromium (driven by
+# playwright-core from npm, installed under build/browser-check), runs all cells from the
+# menu (Run > Run All Cells), requires no failed cell, drags every slider of the
+# interactive cell with the mouse and requires its figure to show the new value, presses
+# "Stop exploring" and requires the sliders to be disabled, waits for the remaining cells,
+# saves the notebook and checks the saved file with nbgen verify.
+# Writes docs/slider-before.png and docs/slider-after.png (the interactive cell before and
+# after a slider move) and docs/screenshot.png (Activity 2.1); override with SHOT_BEFORE,
+# SHOT_AFTER, SCREENSHOT. Installs: apt chromium (needs root), npm playwright-core (pinned).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
-export PATH="$ROOT/bin:$PATH"
+# shellcheck source=jupyter-env.sh
+source "$ROOT/scripts/jupyter-env.sh"
+jupyter_ready
 PLAYWRIGHT_VERSION=1.65.1
 NB="${NOTEBOOK:-W1D1_Tutorial2.ipynb}"
-SHOT="${SCREENSHOT:-$ROOT/docs/screenshot.png}"
 WORK="$ROOT/build/browser-check"
-PORT="${PORT:-8917}"
+PORT="${BROWSER_CHECK_PORT:-8917}"
 
-[ -x bin/gonb ] || { echo "browser-check: bin/gonb missing: run make setup" >&2; exit 1; }
-CHROMIUM="$(command -v chromium || true)"
-if [ -z "$CHROMIUM" ]; then
-  [ "$(id -u)" = 0 ] || { echo "browser-check: chromium missing: sudo apt-get install -y chromium" >&2; exit 1; }
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium >/dev/null
-  CHROMIUM="$(command -v chromium)"
+# Debian's chromium, node and npm (apt, as root) when missing.
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "browser-check: ${need[*]} missing: sudo apt-get install -y ${need[*]}" >&2; exit 1; }
+  echo "browser-check: installing ${need[*]} (apt)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
 fi
-mkdir -p "$WORK" "$(dirname "$SHOT")"
+CHROMIUM="$(command -v chromium)"
+mkdir -p "$WORK" docs
 if [ ! -f "$WORK/node_modules/playwright-core/package.json" ] ||
    ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$WORK/node_modules/playwright-core/package.json"; then
   (cd "$WORK" && npm install --silent --no-audit --no-fund --prefix "$WORK" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
 fi
 
-# A copy of the notebook to run, so the repository's notebook stays unexecuted.
-RUNDIR="$ROOT/build/browser-check/notebooks"
-mkdir -p "$RUNDIR"
+# A fresh copy of the notebook to run (the repository's stays unexecuted), its own JupyterLab
+# settings (every cell rendered, no news or update pop-ups) and workspace.
+RUNDIR="$WORK/notebooks"
+rm -rf "$RUNDIR" "$WORK/lab-settings" "$WORK/lab-workspaces"
+mkdir -p "$RUNDIR" "$WORK/lab-settings/@jupyterlab/notebook-extension" "$WORK/lab-settings/@jupyterlab/apputils-extension" "$WORK/lab-workspaces"
 cp "notebooks/$NB" "$RUNDIR/$NB"
+echo '{"windowingMode": "none"}' > "$WORK/lab-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
+echo '{"fetchNews": "false", "checkForUpdates": false}' > "$WORK/lab-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+# The exploration's settings are computed afresh (a new setting must redraw within seconds).
+rm -rf "$ROOT/build/cache/explore"
 TOKEN="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 root_flag=(); [ "$(id -u)" = 0 ] && root_flag=(--allow-root)
-/usr/bin/python3 -m notebook "${root_flag[@]}" --no-browser --ip=127.0.0.1 --port="$PORT" --port-retries=0 \
-  --NotebookApp.token="$TOKEN" --notebook-dir="$RUNDIR" >"$WORK/jupyter.log" 2>&1 &
+JUPYTERLAB_SETTINGS_DIR="$WORK/lab-settings" JUPYTERLAB_WORKSPACES_DIR="$WORK/lab-workspaces" \
+  "$JPY" -m jupyterlab "${root_flag[@]}" --no-browser --ip=127.0.0.1 --port="$PORT" --port-retries=0 \
+  --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$RUNDIR" >"$WORK/jupyter.log" 2>&1 &
 JPID=$!
 trap 'kill $JPID 2>/dev/null || true; wait $JPID 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
+for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null 2>&1 && break
+  kill -0 $JPID 2>/dev/null || break
   sleep 1
 done
-curl -fs "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null || { cat "$WORK/jupyter.log" >&2; echo "browser-check: Jupyter did not start" >&2; exit 1; }
+curl -fs "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null || { cat "$WORK/jupyter.log" >&2; echo "browser-check: JupyterLab did not start" >&2; exit 1; }
 
 PLAYWRIGHT_CORE="$WORK/node_modules/playwright-core" CHROMIUM="$CHROMIUM" \
-URL="http://127.0.0.1:$PORT/notebooks/$NB?token=$TOKEN" SCREENSHOT="$SHOT" \
+URL="http://127.0.0.1:$PORT/lab/tree/$NB?token=$TOKEN" \
+SCREENSHOT="${SCREENSHOT:-$ROOT/docs/screenshot.png}" \
+SHOT_BEFORE="${SHOT_BEFORE:-$ROOT/docs/slider-before.png}" SHOT_AFTER="${SHOT_AFTER:-$ROOT/docs/slider-after.png}" \
   node "$ROOT/scripts/browser-check/check.js"
+
+# The notebook as JupyterLab saved it: every cell ran, none failed, the figures are stored.
+go build -o bin/nbgen ./nmatools/cmd/nbgen
+export_html "$RUNDIR/$NB" "$WORK" "${NB%.ipynb}.html" >/dev/null 2>&1
+bin/nbgen verify "$RUNDIR/$NB" "$WORK/${NB%.ipynb}.html"
+echo "browser-check: passed (JupyterLab $("$JPY" -m jupyterlab --version), chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'))"

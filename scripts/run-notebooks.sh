@@ -15,15 +15,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1 NMATOOLS_HEADLESS=1
-export PATH="$ROOT/bin:$PATH"
-PY=/usr/bin/python3
+# shellcheck source=jupyter-env.sh
+source "$ROOT/scripts/jupyter-env.sh"
+export NMATOOLS_HEADLESS=1
+PY="$JPY"   # build/jupyter's nbconvert and nbclient
 OUT="$ROOT/build/notebooks"
 TIMEOUT="${NOTEBOOK_TIMEOUT:-600}"
 VARIANTS="${VARIANTS:-instructor student}"   # which notebooks to run
 
-[ -x bin/gonb ] && [ -x bin/goimports ] || { echo "run-notebooks: bin/gonb or bin/goimports missing: run make setup" >&2; exit 1; }
-"$PY" -c 'import nbconvert, nbclient' 2>/dev/null || { echo "run-notebooks: nbconvert/nbclient missing: run make setup" >&2; exit 1; }
+jupyter_ready
 go build -o bin/nbgen ./nmatools/cmd/nbgen
 # The notebooks in the repository must be what their sources generate, and both variants
 # must type-check as GoNB will compile them (seconds, before minutes of execution).
@@ -31,12 +31,13 @@ bin/nbgen -src notebooks/src -out notebooks -check -typecheck build/nbcheck >/de
 
 if [ $# -gt 0 ]; then names=("$@"); else names=(); for f in notebooks/*.ipynb; do names+=("$(basename "$f")"); done; fi
 mkdir -p "$OUT/student"
-# Section 4 keeps its sweep results in GoNB's cache between cells (cachedSweep): start empty,
+# Section 4 keeps its sweep results in GoNB's cache between cells (cachedSweep), and the
+# exploration its settings in build/cache/explore: start empty,
 # so every run computes them with the code as it is now.
-rm -rf "$ROOT/build/cache/sweeps"
+rm -rf "$ROOT/build/cache/sweeps" "$ROOT/build/cache/explore"
 
-# execute IN OUTDIR: runs one notebook (its kernel starts in the notebook's own directory,
-# so the data and checkpoints are found by walking up to the repository) and exports HTML.
+# execute IN OUTDIR: runs one notebook (its kernel starts in the notebook's own directory;
+# the repository is $NMATOOLS_ROOT, else found by walking up from there) and exports HTML.
 execute() {
   local in="$1" outdir="$2" name t0 t1
   name="$(basename "$in" .ipynb)"
@@ -46,7 +47,7 @@ execute() {
     --output-dir "$outdir" --output "$name.ipynb" "$in" >"$outdir/$name.log" 2>&1 ||
     { cat "$outdir/$name.log" >&2; echo "run-notebooks: nbconvert failed on $in (log above)" >&2; return 1; }
   t1=$(date +%s)
-  "$PY" -m nbconvert --to html --output-dir "$outdir" --output "$name.html" "$outdir/$name.ipynb" >>"$outdir/$name.log" 2>&1
+  export_html "$outdir/$name.ipynb" "$outdir" "$name.html" >>"$outdir/$name.log" 2>&1
   echo "run-notebooks: $in executed in $((t1 - t0)) s"
 }
 
@@ -58,10 +59,33 @@ for n in "${names[@]}"; do
     bin/nbgen verify "$OUT/$base.ipynb" "$OUT/$base.html" || status=1
   fi
   if [[ " $VARIANTS " == *" student "* ]]; then
-    execute "notebooks/student/$n" "$OUT/student"
+    # The student notebook runs from a copy outside the checkout: NMATOOLS_ROOT alone must
+    # lead it to the module, the data and the pretrained networks.
+    outside="$(mktemp -d)"
+    cp "notebooks/student/$n" "$outside/$n"
+    execute "$outside/$n" "$OUT/student"
+    rm -rf "$outside"
     bin/nbgen verify -student "$OUT/student/$base.ipynb" "$OUT/student/$base.html" || status=1
   fi
 done
+
+# Without NMATOOLS_ROOT, a copy outside the checkout must say how to set it (its first cell).
+outside="$(mktemp -d)"
+"$PY" - "notebooks/${names[0]}" "$outside/first.ipynb" <<'EOF'
+import sys, nbformat
+nb = nbformat.read(sys.argv[1], as_version=4)
+nb.cells = [next(c for c in nb.cells if c.cell_type == "code")]
+nbformat.write(nb, sys.argv[2])
+EOF
+env -u NMATOOLS_ROOT "$PY" -m nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.kernel_name=gonb \
+  --output-dir "$outside" --output out.ipynb "$outside/first.ipynb" >/dev/null 2>&1 || true
+if grep -q 'nmatools not found' "$outside/out.ipynb" && grep -q 'export NMATOOLS_ROOT=' "$outside/out.ipynb"; then
+  echo "run-notebooks: a notebook outside the checkout without NMATOOLS_ROOT says how to set it"
+else
+  echo "run-notebooks: FAILED: the first cell of a notebook outside the checkout, without NMATOOLS_ROOT, does not say how to set it" >&2
+  status=1
+fi
+rm -rf "$outside"
 
 echo
 echo "Executed notebooks (open the .html in a browser, or the .ipynb in Jupyter):"

@@ -1,39 +1,44 @@
 #!/usr/bin/env bash
-# setup-jupyter.sh: installs what the tutorial notebooks need, idempotently.
+# setup-jupyter.sh (make setup): installs what the tutorial notebooks need, idempotently.
 #
-#   1. Jupyter (Debian's jupyter-notebook, python3-nbconvert, python3-nbclient) when
-#      /usr/bin/python3 cannot import notebook, nbconvert and nbclient (apt-get; needs root).
+#   1. Jupyter: a virtual environment build/jupyter made with the `python3` on PATH
+#      (3.9 or later, with its venv module), holding the pinned JupyterLab 4, nbconvert
+#      and nbclient from PyPI (JUPYTER_PINS below). Reused while the pins are unchanged.
 #   2. GoNB, goimports and gopls, built from go.mod's tool directives into <repo>/bin.
-#   3. The GoNB kernel spec (bin/gonb --install, by absolute path), with the environment
-#      every cell needs at compile time: GOEXPERIMENT=simd (the pure-Go backend's SIMD
-#      kernels), GOMLX_NO_AUTO_INSTALL=1, and <repo>/bin and Go on PATH (goimports).
+#   3. The GoNB kernel spec inside that environment (build/jupyter/share/jupyter/kernels/gonb,
+#      bin/gonb --install by absolute path), with the environment every cell needs at compile
+#      time: GOEXPERIMENT=simd (the pure-Go backend's SIMD kernels), GOMLX_NO_AUTO_INSTALL=1,
+#      and <repo>/bin and Go on PATH (goimports). The user's global kernel specs are not
+#      touched, and scripts/jupyter-env.sh puts this one first (JUPYTER_PATH).
 #
-# Network: only apt, the Go module proxy (first build) — nothing else.
-# Set SKIP_APT=1 to skip step 1 (e.g. in a Docker stage that installed Jupyter already).
+# Network: PyPI (first run), the Go module proxy (first build) — nothing else.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
-PY=/usr/bin/python3
+# shellcheck source=jupyter-env.sh
+source "$ROOT/scripts/jupyter-env.sh"
+JUPYTER_PINS="jupyterlab==4.6.6 nbconvert==7.17.2 nbclient==0.11.0"
 
 log() { echo "setup-jupyter: $*"; }
 
-# --- 1. Jupyter -------------------------------------------------------------
-if [ -x "$PY" ] && "$PY" -c 'import notebook, nbconvert, nbclient' 2>/dev/null; then
-  log "Jupyter already installed ($("$PY" -c 'import notebook; print("notebook", notebook.__version__)'))"
-elif [ "${SKIP_APT:-0}" = 1 ]; then
-  echo "setup-jupyter: Jupyter is missing and SKIP_APT=1: install jupyter-notebook python3-nbconvert python3-nbclient" >&2
-  exit 1
+# --- 1. Jupyter in build/jupyter ----------------------------------------------------
+if [ -x "$JPY" ] && [ "$(cat "$JVENV/.pins" 2>/dev/null)" = "$JUPYTER_PINS" ] &&
+   "$JPY" -c 'import jupyterlab, nbconvert, nbclient' 2>/dev/null; then
+  log "Jupyter already installed in build/jupyter ($JUPYTER_PINS)"
 else
-  if [ "$(id -u)" != 0 ]; then
-    echo "setup-jupyter: Jupyter is missing; run as root, or: sudo apt-get install -y jupyter-notebook python3-nbconvert python3-nbclient" >&2
-    exit 1
-  fi
-  log "installing Debian's jupyter-notebook, python3-nbconvert, python3-nbclient"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
-    jupyter-notebook python3-nbconvert python3-nbclient >/dev/null
+  PYTHON="${PYTHON:-$(command -v python3 || true)}"
+  [ -n "$PYTHON" ] || { echo "setup-jupyter: python3 is not on PATH (Python 3.9+ with venv is needed for JupyterLab)" >&2; exit 1; }
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 9))' ||
+    { echo "setup-jupyter: $PYTHON is $("$PYTHON" -V 2>&1); JupyterLab 4 needs Python 3.9+ (set PYTHON=/path/to/python3)" >&2; exit 1; }
+  log "creating build/jupyter with $("$PYTHON" -V 2>&1) and installing $JUPYTER_PINS from PyPI"
+  rm -rf "$JVENV"
+  "$PYTHON" -m venv "$JVENV" ||
+    { echo "setup-jupyter: '$PYTHON -m venv' failed (on Debian: apt-get install python3-venv)" >&2; exit 1; }
+  # shellcheck disable=SC2086
+  "$JVENV/bin/pip" install --quiet --disable-pip-version-check $JUPYTER_PINS
+  echo "$JUPYTER_PINS" > "$JVENV/.pins"
 fi
 
 # --- 2. GoNB, goimports, gopls from go.mod's tools --------------------------
@@ -57,12 +62,12 @@ else
   echo "$GOPLS_VERSION" > build/gopls-mod/.version
 fi
 
-# --- 3. Kernel spec -------------------------------------------------------------
+# --- 3. Kernel spec in build/jupyter ---------------------------------------------
 export PATH="$ROOT/bin:$PATH"
-"$ROOT/bin/gonb" --install 2>&1 | grep -v "^I[0-9]" || true
-KDIR="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/gonb"
+JUPYTER_DATA_DIR="$JDATA" "$ROOT/bin/gonb" --install 2>&1 | grep -v "^I[0-9]" || true
+KDIR="$JDATA/kernels/gonb"
 GODIR="$(dirname "$(command -v go)")"
-"$PY" - "$KDIR/kernel.json" "$ROOT/bin" "$GODIR" <<'EOF'
+"$JPY" - "$KDIR/kernel.json" "$ROOT/bin" "$GODIR" <<'PYEOF'
 import json, os, sys
 path, repo_bin, go_dir = sys.argv[1:4]
 with open(path) as f:
@@ -79,6 +84,8 @@ tmp = path + ".tmp"
 with open(tmp, "w") as f:
     json.dump(spec, f, indent=1)
 os.replace(tmp, path)
-EOF
+PYEOF
+found="$("$JPY" -m jupyter kernelspec list --json | "$JPY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"])')"
+[ "$found" = "$KDIR" ] || { echo "setup-jupyter: Jupyter picks the gonb kernel in $found, not $KDIR" >&2; exit 1; }
 log "kernel spec: $KDIR/kernel.json"
-log "done: $("$ROOT/bin/gonb" -V 2>&1 | head -1 | tr -d '\n'), $(bin/goimports -h 2>&1 | head -0)goimports, $(bin/gopls version 2>/dev/null | head -1)"
+log "done: $("$JPY" -m jupyterlab --version 2>/dev/null | sed 's/^/JupyterLab /'), $("$ROOT/bin/gonb" -V 2>&1 | head -1 | tr -d '\n'), $(bin/gopls version 2>/dev/null | head -1)"

@@ -10,13 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // registers "go"
@@ -279,38 +279,8 @@ func Candidates() []string {
 	return out
 }
 
-const modulePath = "module github.com/neuromatch/nmatools"
-
-// RepoRoot finds the nmatools repository (for build/pjrt/): $NMATOOLS_ROOT, else the
-// first directory holding its go.mod above the working directory, the executable, or
-// this source file. "" when none.
-func RepoRoot() string {
-	if r := os.Getenv("NMATOOLS_ROOT"); r != "" {
-		return r
-	}
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if exe, err := os.Executable(); err == nil {
-		starts = append(starts, filepath.Dir(exe))
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, s := range starts {
-		for d := s; ; d = filepath.Dir(d) {
-			if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil &&
-				bytes.Contains(b, []byte(modulePath+"\n")) {
-				return d
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return ""
-}
+// RepoRoot finds the nmatools repository (for build/pjrt/): repo.Dir, "" when none.
+func RepoRoot() string { return repo.Dir() }
 
 // ---- plugin probing in a child process ----
 

@@ -1,59 +1,27 @@
 package data
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
 // ModulePath is the module whose root DefaultDir looks for.
-const ModulePath = "github.com/neuromatch/nmatools"
+const ModulePath = repo.Module
 
 // Notices receives one-line notices (e.g. that the synthetic data is used).
 // Set it to io.Discard to silence them.
 var Notices io.Writer = os.Stderr
 
-// RepoRoot returns the root of the nmatools repository: the first directory
-// from the working directory up that holds a go.mod declaring ModulePath.
-// It returns "" when there is none (e.g. the command runs elsewhere).
-func RepoRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if isRepoRoot(dir) {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-func isRepoRoot(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if rest, ok := strings.CutPrefix(line, "module"); ok {
-			return strings.Trim(strings.TrimSpace(rest), `"`) == ModulePath
-		}
-	}
-	return false
-}
+// RepoRoot returns the root of the nmatools repository as repo.Root finds it
+// ($NMATOOLS_ROOT, else walking up from the working directory), or "" when
+// there is none (e.g. the command runs elsewhere): see package repo.
+func RepoRoot() string { return repo.Dir() }
 
 // DefaultDir is the data cache directory: $NMATOOLS_DATA when set, else
 // <repo>/data/cache inside the nmatools repository, else

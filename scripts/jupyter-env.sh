@@ -1,0 +1,24 @@
+# jupyter-env.sh: sourced by the Jupyter scripts (setup-jupyter, lab, run-notebooks,
+# browser-check). The project's Jupyter lives in build/jupyter (made by setup-jupyter.sh);
+# JUPYTER_PATH puts its GoNB kernel spec before any global one, so another clone's
+# `make setup` cannot repoint this clone's kernel.
+JVENV="$ROOT/build/jupyter"
+JPY="$JVENV/bin/python"
+JDATA="$JVENV/share/jupyter"
+export JUPYTER_PATH="$JDATA${JUPYTER_PATH:+:$JUPYTER_PATH}"
+export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
+export PATH="$ROOT/bin:$PATH"
+jupyter_ready() {
+  [ -x "$ROOT/bin/gonb" ] && [ -x "$ROOT/bin/goimports" ] && [ -x "$JPY" ] &&
+    [ -f "$JDATA/kernels/gonb/kernel.json" ] ||
+    { echo "$(basename "$0"): Jupyter or the GoNB kernel is missing: run make setup" >&2; return 1; }
+}
+# export_html NOTEBOOK OUTDIR NAME: the notebook as a self-contained HTML page (template
+# scripts/nbconvert/offline: no script from the network; MathJax from Debian's libjs-mathjax
+# when installed).
+export_html() {
+  local mj=() local_mj=/usr/share/javascript/mathjax/MathJax.js
+  [ -f "$local_mj" ] && mj=(--HTMLExporter.mathjax_url="file://$local_mj?config=TeX-AMS_CHTML-full,Safe")
+  "$JPY" -m nbconvert --to html --TemplateExporter.extra_template_basedirs="$ROOT/scripts/nbconvert" \
+    --template offline "${mj[@]}" --output-dir "$2" --output "$3" "$1"
+}
