@@ -18,8 +18,10 @@ const dtypeF32 = dtypes.Float32
 // and reused (Trajectory is the tutorial's generate_trajectory, Step its forward, Outputs and
 // Loss its compute_loss, RunNetworks many networks at once for the sweeps).
 // The weights are graph inputs, so SetParams swaps them without recompiling.
-// A Runner is safe for concurrent use.
+// A Runner is safe for concurrent use; calls of RunNetworks (and Outputs, Loss) run in
+// parallel.
 type Runner struct {
+	busy    sync.RWMutex // held for reading by running RunNetworks calls, for writing while the executables change
 	mu      sync.Mutex
 	backend compute.Backend
 	params  *Params
@@ -54,6 +56,8 @@ func (r *Runner) SetParams(p *Params) error {
 	if r.backend == nil {
 		return fmt.Errorf("model.Runner: nil backend (use backend.Get())")
 	}
+	r.busy.Lock()
+	defer r.busy.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.params != nil && r.params.Config != p.Config {
@@ -211,6 +215,32 @@ func (w *Networks) check(cfg Config) error {
 // used) over inputs (n,T,in), shared by all networks, or (K,n,T,in), one batch per network,
 // from the zero state, and returns the outputs (K,n,T,out). It is compiled once per shape.
 func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
+	// busy (read) keeps the executable alive while it runs; mu only guards finding or
+	// building it, so that calls run in parallel.
+	r.busy.RLock()
+	defer r.busy.RUnlock()
+	e, err := r.networksExec(w, inputs)
+	if err != nil {
+		return nil, err
+	}
+	args := []*tensors.Tensor{nd.ToTensor(w.J), nd.ToTensor(w.B), nd.ToTensor(w.Bx), nd.ToTensor(w.W), nd.ToTensor(w.C), nd.ToTensor(inputs)}
+	anyArgs := make([]any, len(args))
+	for i, a := range args {
+		anyArgs[i] = a
+	}
+	res, err := call(e, anyArgs)
+	for _, a := range args {
+		_ = a.FinalizeAll()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model.RunNetworks: %w", err)
+	}
+	defer func() { _ = res[0].FinalizeAll() }()
+	return nd.FromTensor(res[0])
+}
+
+// networksExec checks RunNetworks' arguments and returns its executable, built on first use.
+func (r *Runner) networksExec(w *Networks, inputs *nd.Array) (*graph.Exec, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
@@ -243,20 +273,7 @@ func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
 		}
 		r.nets = e.SetMaxCache(64).WithName("model_networks")
 	}
-	args := []*tensors.Tensor{nd.ToTensor(w.J), nd.ToTensor(w.B), nd.ToTensor(w.Bx), nd.ToTensor(w.W), nd.ToTensor(w.C), nd.ToTensor(inputs)}
-	anyArgs := make([]any, len(args))
-	for i, a := range args {
-		anyArgs[i] = a
-	}
-	res, err := call(r.nets, anyArgs)
-	for _, a := range args {
-		_ = a.FinalizeAll()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("model.RunNetworks: %w", err)
-	}
-	defer func() { _ = res[0].FinalizeAll() }()
-	return nd.FromTensor(res[0])
+	return r.nets, nil
 }
 
 // Outputs runs the Runner's network on inputs (B,T,in) from the zero state and returns the
@@ -346,6 +363,8 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 
 // Close releases the compiled executables and device buffers.
 func (r *Runner) Close() {
+	r.busy.Lock()
+	defer r.busy.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.finalizeExecs()
