@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -23,6 +24,7 @@ const dtypeF32 = dtypes.Float32
 type Runner struct {
 	busy    sync.RWMutex // held for reading by running RunNetworks calls, for writing while the executables change
 	mu      sync.Mutex
+	calls   atomic.Uint64 // RunNetworks calls so far (device round robin)
 	backend compute.Backend
 	params  *Params
 	weights []*tensors.Tensor
@@ -90,12 +92,18 @@ func weightsOf(in []*graph.Node) Weights {
 
 // call runs an exec, converting GoMLX panics into errors.
 func call(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
+	return callOn(e, 0, args)
+}
+
+// callOn is call on device dev.
+func callOn(e *graph.Exec, dev compute.DeviceNum, args []any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			out, err = nil, fmt.Errorf("%v", rec)
 		}
 	}()
-	return e.Call(args...)
+	out, _, err = e.CallWithGraphOnDevice(dev, args...)
+	return out, err
 }
 
 // Trajectory runs all time steps from the zero hidden state (generate_trajectory):
@@ -228,7 +236,13 @@ func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
 	for i, a := range args {
 		anyArgs[i] = a
 	}
-	res, err := call(e, anyArgs)
+	// Calls take the backend's devices in turn (XLA CPU exposes several; concurrent calls on
+	// different ones run on different cores, on one they queue). The executable is portable.
+	dev := compute.DeviceNum(0)
+	if nd := r.backend.NumDevices(); nd > 1 {
+		dev = compute.DeviceNum((r.calls.Add(1) - 1) % uint64(nd))
+	}
+	res, err := callOn(e, dev, anyArgs)
 	for _, a := range args {
 		_ = a.FinalizeAll()
 	}
