@@ -97,6 +97,7 @@ func WithTarget(t Target) Option { return func(o *options) { o.target = t } }
 
 // WithMaxSequences bounds the sequences evaluated in one compiled call
 // (memory ≈ 0.15 MB per sequence for the tutorial's sizes; default 1024).
+// Up to GOMAXPROCS calls run at once (smaller ones when that evens them out).
 func WithMaxSequences(n int) Option { return func(o *options) { o.maxSeqs = n } }
 
 // WithProgress reports progress: fn(done, total) after each compiled call,
