@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -18,9 +19,12 @@ const dtypeF32 = dtypes.Float32
 // and reused (Trajectory is the tutorial's generate_trajectory, Step its forward, Outputs and
 // Loss its compute_loss, RunNetworks many networks at once for the sweeps).
 // The weights are graph inputs, so SetParams swaps them without recompiling.
-// A Runner is safe for concurrent use.
+// A Runner is safe for concurrent use; calls of RunNetworks (and Outputs, Loss) run in
+// parallel.
 type Runner struct {
+	busy    sync.RWMutex // held for reading by running RunNetworks calls, for writing while the executables change
 	mu      sync.Mutex
+	calls   atomic.Uint64 // RunNetworks calls so far (device round robin)
 	backend compute.Backend
 	params  *Params
 	weights []*tensors.Tensor
@@ -54,6 +58,8 @@ func (r *Runner) SetParams(p *Params) error {
 	if r.backend == nil {
 		return fmt.Errorf("model.Runner: nil backend (use backend.Get())")
 	}
+	r.busy.Lock()
+	defer r.busy.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.params != nil && r.params.Config != p.Config {
@@ -86,12 +92,18 @@ func weightsOf(in []*graph.Node) Weights {
 
 // call runs an exec, converting GoMLX panics into errors.
 func call(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
+	return callOn(e, 0, args)
+}
+
+// callOn is call on device dev.
+func callOn(e *graph.Exec, dev compute.DeviceNum, args []any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			out, err = nil, fmt.Errorf("%v", rec)
 		}
 	}()
-	return e.Call(args...)
+	out, _, err = e.CallWithGraphOnDevice(dev, args...)
+	return out, err
 }
 
 // Trajectory runs all time steps from the zero hidden state (generate_trajectory):
@@ -211,6 +223,38 @@ func (w *Networks) check(cfg Config) error {
 // used) over inputs (n,T,in), shared by all networks, or (K,n,T,in), one batch per network,
 // from the zero state, and returns the outputs (K,n,T,out). It is compiled once per shape.
 func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
+	// busy (read) keeps the executable alive while it runs; mu only guards finding or
+	// building it, so that calls run in parallel.
+	r.busy.RLock()
+	defer r.busy.RUnlock()
+	e, err := r.networksExec(w, inputs)
+	if err != nil {
+		return nil, err
+	}
+	args := []*tensors.Tensor{nd.ToTensor(w.J), nd.ToTensor(w.B), nd.ToTensor(w.Bx), nd.ToTensor(w.W), nd.ToTensor(w.C), nd.ToTensor(inputs)}
+	anyArgs := make([]any, len(args))
+	for i, a := range args {
+		anyArgs[i] = a
+	}
+	// Calls take the backend's devices in turn (XLA CPU exposes several; concurrent calls on
+	// different ones run on different cores, on one they queue). The executable is portable.
+	dev := compute.DeviceNum(0)
+	if nd := r.backend.NumDevices(); nd > 1 {
+		dev = compute.DeviceNum((r.calls.Add(1) - 1) % uint64(nd))
+	}
+	res, err := callOn(e, dev, anyArgs)
+	for _, a := range args {
+		_ = a.FinalizeAll()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model.RunNetworks: %w", err)
+	}
+	defer func() { _ = res[0].FinalizeAll() }()
+	return nd.FromTensor(res[0])
+}
+
+// networksExec checks RunNetworks' arguments and returns its executable, built on first use.
+func (r *Runner) networksExec(w *Networks, inputs *nd.Array) (*graph.Exec, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
@@ -243,20 +287,7 @@ func (r *Runner) RunNetworks(w *Networks, inputs *nd.Array) (*nd.Array, error) {
 		}
 		r.nets = e.SetMaxCache(64).WithName("model_networks")
 	}
-	args := []*tensors.Tensor{nd.ToTensor(w.J), nd.ToTensor(w.B), nd.ToTensor(w.Bx), nd.ToTensor(w.W), nd.ToTensor(w.C), nd.ToTensor(inputs)}
-	anyArgs := make([]any, len(args))
-	for i, a := range args {
-		anyArgs[i] = a
-	}
-	res, err := call(r.nets, anyArgs)
-	for _, a := range args {
-		_ = a.FinalizeAll()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("model.RunNetworks: %w", err)
-	}
-	defer func() { _ = res[0].FinalizeAll() }()
-	return nd.FromTensor(res[0])
+	return r.nets, nil
 }
 
 // Outputs runs the Runner's network on inputs (B,T,in) from the zero state and returns the
@@ -346,6 +377,8 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 
 // Close releases the compiled executables and device buffers.
 func (r *Runner) Close() {
+	r.busy.Lock()
+	defer r.busy.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.finalizeExecs()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
@@ -187,12 +188,72 @@ func checkLevels(levels []float64, repeats int, maxErr float64) error {
 	return nil
 }
 
-// chunking splits total blocks into equal chunks of at most maxBlocks: it
-// returns the number of chunks and the (common) chunk size; the last chunk is
-// padded, so one compiled graph serves all.
-func chunking(total, maxBlocks int) (chunks, size int) {
+// chunking splits total blocks into equal chunks of at most maxBlocks: it returns the
+// number of chunks and the (common) chunk size; the last chunk is padded, so one compiled
+// graph serves all. When each chunk would still hold at least minBlocks blocks, the number
+// of chunks is rounded up to a multiple of workers, so that chunks run in parallel finish
+// together (smaller chunks are not worth a thread, and keep the chunking of small sweeps).
+func chunking(total, maxBlocks, minBlocks, workers int) (chunks, size int) {
 	maxBlocks = max(1, maxBlocks)
 	chunks = (total + maxBlocks - 1) / maxBlocks
+	if workers > 1 {
+		if c := (chunks + workers - 1) / workers * workers; total >= c*max(1, minBlocks) {
+			chunks = c
+		}
+	}
 	size = (total + chunks - 1) / chunks
-	return chunks, size
+	return (total + size - 1) / size, size
+}
+
+// parallelMinSeqs is the fewest sequences a chunk run in parallel with others holds.
+const parallelMinSeqs = 256
+
+// workers is the number of chunks a sweep runs at once: one per CPU the Go runtime uses.
+// (The pure-Go backend runs a step's elementwise work on one core, so two chunks in
+// parallel use two cores; each call also runs sequentially then, which keeps the backend's
+// worker pool clear of the nested matmul fan-outs that can deadlock it.)
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// runChunks runs chunks 0..chunks-1, up to workers at a time: prep(c) is called on the
+// calling goroutine in chunk order (it may draw random numbers) and returns the compiled
+// call, which runs on its own goroutine; consume(c, out) is called in chunk order on the
+// calling goroutine. The results are those of running the chunks one after another.
+func runChunks(chunks, workers int, prep func(c int) func() (*nd.Array, error), consume func(c int, out *nd.Array)) error {
+	type result struct {
+		out *nd.Array
+		err error
+	}
+	results := make([]chan result, chunks)
+	workers = max(1, workers)
+	next, launched := 0, 0
+	var firstErr error
+	wait := func() { // collect the oldest running chunk
+		r := <-results[next]
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+		}
+		if firstErr == nil {
+			consume(next, r.out)
+		}
+		next++
+	}
+	for c := 0; c < chunks && firstErr == nil; c++ {
+		for c-next >= workers {
+			wait()
+		}
+		if firstErr != nil {
+			break
+		}
+		call := prep(c)
+		results[c] = make(chan result, 1)
+		go func() {
+			out, err := call()
+			results[c] <- result{out, err}
+		}()
+		launched = c + 1
+	}
+	for next < launched { // also drains the running chunks after an error
+		wait()
+	}
+	return firstErr
 }

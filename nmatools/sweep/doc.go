@@ -29,8 +29,10 @@
 //
 // InputSweep and WeightSweep are vectorized: every repetition of every
 // level runs in one compiled graph (split into equal chunks to bound
-// memory, WithMaxSequences); for weights, the perturbed matrices form a batch
-// (K,N,N) multiplied with a batched matmul. The networks run through
+// memory, WithMaxSequences, run up to GOMAXPROCS at a time on their own
+// goroutines: the pure-Go backend runs a step's elementwise work on one core);
+// for weights, the perturbed matrices form a batch (K,N,N) multiplied with a
+// batched matmul. The networks run through
 // model.Runner.RunNetworks: the model package's one Euler step and time loop
 // (unrolled on the pure-Go backend, a While loop on XLA; see
 // model.UsesWhileLoop, NMATOOLS_LOOP=while|unroll overrides it). Evaluator is

@@ -97,6 +97,7 @@ func WithTarget(t Target) Option { return func(o *options) { o.target = t } }
 
 // WithMaxSequences bounds the sequences evaluated in one compiled call
 // (memory ≈ 0.15 MB per sequence for the tutorial's sizes; default 1024).
+// Up to GOMAXPROCS calls run at once (smaller ones when that evens them out).
 func WithMaxSequences(n int) Option { return func(o *options) { o.maxSeqs = n } }
 
 // WithProgress reports progress: fn(done, total) after each compiled call,
@@ -174,19 +175,18 @@ func inputSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, strengt
 		drawNoise(noiseRng, xi[blk*n*F:(blk+1)*n*F], o.gaussian)
 	}
 	norms := inputNorms(inputs)
-	chunks, size := chunking(total, o.maxSeqs/n)
+	chunks, size := chunking(total, o.maxSeqs/n, (parallelMinSeqs+n-1)/n, workers())
 	per := n * T * F
-	u := nd.New(size, n, T, F)
 	errs := make([][]float64, len(strengths))
-	for c := 0; c < chunks; c++ {
+	prep := func(c int) func() (*nd.Array, error) {
+		u := nd.New(size, n, T, F)
 		for j := 0; j < size; j++ {
 			blk := min(c*size+j, total-1) // the last chunk is padded with copies
 			perturbInto(u.Data[j*per:(j+1)*per], inputs, norms, xi[blk*n*F:(blk+1)*n*F], strengths[blk/repeats])
 		}
-		out, err := e.run(w, u)
-		if err != nil {
-			return nil, err
-		}
+		return func() (*nd.Array, error) { return e.run(w, u) }
+	}
+	consume := func(c int, out *nd.Array) {
 		op := out.Len() / size
 		for j := 0; j < size && c*size+j < total; j++ {
 			blk := c*size + j
@@ -197,6 +197,9 @@ func inputSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, strengt
 		if o.progress != nil {
 			o.progress(min((c+1)*size, total), total)
 		}
+	}
+	if err := runChunks(chunks, workers(), prep, consume); err != nil {
+		return nil, err
 	}
 	stats := make([]Stat, len(strengths))
 	for i, s := range strengths {
@@ -248,13 +251,11 @@ func weightSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, pcts [
 	shuffleRng := rand.New(rand.NewPCG(seed, 4))
 	orig := *targetOf(w, o.target)
 	mean := meanAbs(orig)
-	chunks, size := chunking(total, o.maxSeqs/n)
+	chunks, size := chunking(total, o.maxSeqs/n, (parallelMinSeqs+n-1)/n, workers())
 	per := orig.Len()
-	batched := nd.New(append([]int{size}, orig.Shape...)...)
-	wk := *w
-	*targetOf(&wk, o.target) = batched
 	errs := make([][]float64, len(pcts))
-	for c := 0; c < chunks; c++ {
+	prep := func(c int) func() (*nd.Array, error) {
+		batched := nd.New(append([]int{size}, orig.Shape...)...)
 		for j := 0; j < size; j++ {
 			blk := c*size + j
 			dst := batched.Data[j*per : (j+1)*per]
@@ -264,10 +265,11 @@ func weightSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, pcts [
 			}
 			perturbMatrixInto(dst, orig, mean*pcts[blk/repeats], noiseRng)
 		}
-		out, err := e.run(&wk, inputs)
-		if err != nil {
-			return nil, err
-		}
+		wk := *w
+		*targetOf(&wk, o.target) = batched
+		return func() (*nd.Array, error) { return e.run(&wk, inputs) }
+	}
+	consume := func(c int, out *nd.Array) {
 		op := out.Len() / size
 		for j := 0; j < size && c*size+j < total; j++ {
 			blk := c*size + j
@@ -277,6 +279,9 @@ func weightSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, pcts [
 		if o.progress != nil {
 			o.progress(min((c+1)*size, total), total)
 		}
+	}
+	if err := runChunks(chunks, workers(), prep, consume); err != nil {
+		return nil, err
 	}
 	stats := make([]Stat, len(pcts))
 	for i, pc := range pcts {
