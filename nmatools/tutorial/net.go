@@ -174,7 +174,7 @@ func (n *Net) run(input, hidden *nd.Array) (output, hiddenNew, r2 *nd.Array) {
 	for _, t := range n.tensors {
 		args = append(args, t)
 	}
-	args = append(args, tensorOf(input), tensorOf(hidden))
+	args = append(args, nd.ToTensor(input), nd.ToTensor(hidden))
 	res, err := callStep(n.exec, args)
 	Check(err)
 	defer func() {
@@ -225,7 +225,7 @@ func (n *Net) syncWeights() {
 	}
 	n.tensors = n.tensors[:0]
 	for _, a := range cur {
-		n.tensors = append(n.tensors, tensorOf(a))
+		n.tensors = append(n.tensors, nd.ToTensor(a))
 	}
 	n.arrays = cur
 }
@@ -245,14 +245,9 @@ func callStep(e *graph.Exec, args []any) (out []*tensors.Tensor, err error) {
 	return out, err
 }
 
-func tensorOf(a *nd.Array) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
-}
-
+// arrayOf is nd.FromTensor for a cell: a failure stops the cell.
 func arrayOf(t *tensors.Tensor) *nd.Array {
-	v, err := tensors.CopyFlatData[float32](t)
-	Check(err)
-	a, err := nd.FromData(v, t.Shape().Dimensions...)
+	a, err := nd.FromTensor(t)
 	Check(err)
 	return a
 }

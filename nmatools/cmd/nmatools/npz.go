@@ -24,7 +24,7 @@ import (
 func writeNpz(path string, arrays map[string]*nd.Array, extra map[string]*tensors.Tensor) error {
 	all := make(map[string]*tensors.Tensor, len(arrays)+len(extra))
 	for n, a := range arrays {
-		all[n] = tensors.FromFlatDataAndDimensions(append([]float32(nil), a.Data...), a.Shape...)
+		all[n] = nd.ToTensor(a)
 	}
 	for n, t := range extra {
 		if _, dup := all[n]; dup {
