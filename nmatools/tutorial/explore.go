@@ -165,6 +165,9 @@ func NewExplorer(cfg Explore) (*Explorer, error) {
 	if cfg.WeightPercent < weightMin || cfg.WeightPercent > weightMax {
 		return nil, fmt.Errorf("tutorial.Explore: WeightPercent %d out of the slider's range (%d to %d)", cfg.WeightPercent, weightMin, weightMax)
 	}
+	if len(cfg.Inputs.Shape) != 3 || len(cfg.Targets.Shape) != 3 || cfg.Inputs.Shape[0] != cfg.Targets.Shape[0] || cfg.Inputs.Shape[1] != cfg.Targets.Shape[1] {
+		return nil, fmt.Errorf("tutorial.Explore: Inputs %v and Targets %v must be (conditions, time, features) and (conditions, time, outputs) of the same conditions and time", cfg.Inputs.Shape, cfg.Targets.Shape)
+	}
 	if cfg.Example < 0 || cfg.Example >= cfg.Inputs.Shape[0] || cfg.Example >= cfg.Targets.Shape[0] {
 		return nil, fmt.Errorf("tutorial.Explore: Example %d is not a condition of the inputs (0 to %d)", cfg.Example, cfg.Inputs.Shape[0]-1)
 	}
@@ -175,7 +178,7 @@ func NewExplorer(cfg Explore) (*Explorer, error) {
 		if v := strings.TrimSpace(os.Getenv(IdleEnv)); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 || d > MaxIdleTimeout {
-				return nil, fmt.Errorf("tutorial.Explore: %s=%q: want a duration from 1s to %s, such as 10s (or unset it)", IdleEnv, v, MaxIdleTimeout)
+				return nil, fmt.Errorf("tutorial.Explore: %s=%q: want a positive duration of at most %s, such as 10s (or unset it)", IdleEnv, v, MaxIdleTimeout)
 			}
 			cfg.IdleTimeout = d
 		}
@@ -431,7 +434,7 @@ func (e *Explorer) figureHTML(kind string, level float64) (string, Setting, erro
 	}
 	return fmt.Sprintf(`<div style="max-width:30em"><img class="nmatools-explore-figure" data-kind="%s" data-level="%g" alt="%s" src="data:image/svg+xml;base64,%s"/>`+
 		`<div style="font-size:90%%">%s</div>`+
-		`<img class="nmatools-explore-example" data-kind="%s" data-level="%g" alt="%s" src="data:image/svg+xml;base64,%s"/></div>`,
+		`<img class="nmatools-explore-example" style="margin-top:0.6em" data-kind="%s" data-level="%g" alt="%s" src="data:image/svg+xml;base64,%s"/></div>`,
 		kind, level, html.EscapeString(s.Title()), imgs[0], html.EscapeString(s.Caption()),
 		kind, level, html.EscapeString(s.ExampleTitle()), imgs[1]), s, nil
 }

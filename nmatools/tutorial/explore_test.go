@@ -287,6 +287,7 @@ func TestExplorerRejectsBadConfig(t *testing.T) {
 		"percent":     func(c *Explore) { c.WeightPercent = 500 },
 		"example":     func(c *Explore) { c.Example = c.Inputs.Shape[0] },
 		"times":       func(c *Explore) { c.Times = c.Times[1:] },
+		"2-D targets": func(c *Explore) { c.Targets = c.Targets.Index(0) },
 	} {
 		c := cfg
 		mod(&c)
