@@ -4,9 +4,12 @@
 # opens a fresh copy of the instructor notebook in Debian's chromium (driven by
 # playwright-core from npm, installed under build/browser-check), runs all cells from the
 # menu (Run > Run All Cells), requires no failed cell, drags every slider of the
-# interactive cell with the mouse and requires its figure to show the new value, presses
-# "Stop exploring" and requires the sliders to be disabled, waits for the remaining cells,
-# saves the notebook and checks the saved file with nbgen verify.
+# interactive cell with the mouse and requires its figures (bars and example trajectories)
+# to show the new value, presses "Stop exploring" and requires the sliders to be disabled,
+# waits for the remaining cells, saves the notebook; then reruns the interactive cell with a
+# 10 s idle timeout (GoNB's %env NMATOOLS_EXPLORE_IDLE in a new cell) and once more to
+# interrupt it (Kernel > Interrupt Kernel), requiring the sliders disabled with the note each
+# time; and checks the saved file with nbgen verify.
 # Writes docs/slider-before.png and docs/slider-after.png (the interactive cell before and
 # after a slider move) and docs/screenshot.png (Activity 2.1); override with SHOT_BEFORE,
 # SHOT_AFTER, SCREENSHOT. Installs: apt chromium (needs root), npm playwright-core (pinned).

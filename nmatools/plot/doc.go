@@ -9,6 +9,10 @@
 //	plot_psth                        PSTH
 //	plot_perturbation_results        PerturbationResults
 //
+// OutputsAgainstTarget (one condition's outputs of several networks against its
+// target) is not one of the tutorial's; the interactive exploration draws one
+// perturbed trajectory of each network with it.
+//
 // Each returns a *Figure: a *plot.Plot with its size and, where the tutorial
 // puts the legend outside the axes, a side legend. Render it with SVG, PNG
 // or PDF, write it atomically with Save (the format follows the extension),

@@ -221,6 +221,71 @@ func MusclesOverTime(times []float64, outputs *nd.Array, title string, opts ...O
 	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
 }
 
+// Trace is one network's outputs (time, outputs) in OutputsAgainstTarget.
+type Trace struct {
+	Label  string
+	Color  color.Color // nil: the next Tab10 colour
+	Values *nd.Array
+}
+
+// OutputsAgainstTarget draws one condition's target (time, outputs) as black
+// dashed lines and each trace's outputs (time, outputs, the same shape) as
+// solid lines in its colour, every output column (muscle) against times; a
+// legend inside at the top left; 8×3 in.
+func OutputsAgainstTarget(times []float64, target *nd.Array, traces []Trace, title string, opts ...Option) (*Figure, error) {
+	if err := check2D("target", times, target, 1); err != nil {
+		return nil, err
+	}
+	if len(traces) == 0 {
+		return nil, fmt.Errorf("plot: no outputs to draw against the target")
+	}
+	for _, tr := range traces {
+		if err := check2D("outputs of "+tr.Label, times, tr.Values, target.Shape[1]); err != nil {
+			return nil, err
+		}
+		if tr.Values.Shape[1] != target.Shape[1] {
+			return nil, fmt.Errorf("plot: outputs of %s have %d columns, the target %d", tr.Label, tr.Values.Shape[1], target.Shape[1])
+		}
+	}
+	c := configure(8, 3, opts)
+	p := newPlot(c.title(title), "Time (s)", "Value (A.U.)")
+	add := func(a *nd.Array, col color.Color, dashed bool, label string) error {
+		n := a.Shape[1]
+		for k := 0; k < n; k++ {
+			l, err := line(times, func(i int) float64 { return float64(a.Data[i*n+k]) }, col)
+			if err != nil {
+				return fmt.Errorf("plot: %s, column %d: %w", label, k+1, err)
+			}
+			if dashed {
+				l.Width = vg.Points(1.2)
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			}
+			p.Add(l)
+			if k == 0 {
+				p.Legend.Add(label, l)
+			}
+		}
+		return nil
+	}
+	if err := add(target, color.Black, true, "target"); err != nil {
+		return nil, err
+	}
+	for i, tr := range traces {
+		col := tr.Color
+		if col == nil {
+			col = Tab10[i%len(Tab10)]
+		}
+		if err := add(tr.Values, col, false, tr.Label); err != nil {
+			return nil, err
+		}
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	lo, hi := minMax(times)
+	xRange(p, lo, hi)
+	return &Figure{Plot: p, Width: c.w, Height: c.h}, nil
+}
+
 // TrainingValidationLosses is plot_training_validation_losses: training and
 // validation loss against epochs 1..actualEpochs; 8×4 in, legend inside.
 //

@@ -172,6 +172,15 @@ func TestBadInput(t *testing.T) {
 			return err
 		},
 		"no series": func() error { _, err := PerturbationBars([]float64{0.1}, nil, ""); return err },
+		"no traces": func() error { _, err := OutputsAgainstTarget(times, nd.New(10, 2), nil, ""); return err },
+		"trace columns": func() error {
+			_, err := OutputsAgainstTarget(times, nd.New(10, 2), []Trace{{Label: "a", Values: nd.New(10, 3)}}, "")
+			return err
+		},
+		"trace time": func() error {
+			_, err := OutputsAgainstTarget(times, nd.New(10, 2), []Trace{{Label: "a", Values: nd.New(9, 2)}}, "")
+			return err
+		},
 		"NaN result": func() error {
 			_, err := PerturbationResults([]float64{0.1}, []MeanStd{{Mean: math.NaN(), Std: 1}}, []MeanStd{{Mean: 1, Std: 1}}, "")
 			return err
@@ -213,5 +222,24 @@ func TestPerturbationBarsSingle(t *testing.T) {
 	svg, err := fig.SVG()
 	if err != nil || !bytes.Contains(svg, []byte("checkpoint")) || !bytes.Contains(svg, []byte("0.01000")) {
 		t.Errorf("single-series bar chart: err %v, label or tick missing", err)
+	}
+}
+
+func TestOutputsAgainstTarget(t *testing.T) {
+	times := testTimes(20)
+	target := testArray(20, 2, func(i, k int) float64 { return math.Sin(float64(i)/3 + float64(k)) })
+	out := testArray(20, 2, func(i, k int) float64 { return 0.9 * math.Sin(float64(i)/3+float64(k)) })
+	fig, err := OutputsAgainstTarget(times, target, []Trace{{Label: "Regularized", Values: out}, {Label: "Unregularized", Values: target}}, "One draw", Note("(synthetic data)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := fig.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"One draw (synthetic data)", "target", "Regularized", "Unregularized", "stroke-dasharray"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("the SVG lacks %q", want)
+		}
 	}
 }

@@ -13,6 +13,15 @@ import (
 // notebooks that follow its loops; InputSweep and WeightSweep do the same
 // work vectorized.
 
+// PerturbInputsSeed is PerturbInputs with noise from a PCG generator seeded
+// by seed: the perturbed inputs InputSweep(…, []float64{strength}, repeats,
+// seed) scores first (its first repetition), so one of the sweep's draws can
+// be looked at (e.g. run through model.Runner.Trajectory). inputs is not
+// changed.
+func PerturbInputsSeed(inputs *nd.Array, strength float64, seed int64) (*nd.Array, error) {
+	return PerturbInputs(inputs, strength, rand.New(rand.NewPCG(uint64(seed), inputNoiseStream)))
+}
+
 // PerturbInputs is perturb_inputs: inputs (B,T,F) + ξ·strength·‖u_t‖ with
 // one ξ ~ U[0,1)^F per sequence (drawn from rng in sequence order), held over
 // time and scaled by each step's L2 input norm. inputs is not changed.
@@ -72,9 +81,11 @@ func MeanAbsoluteStrength(p *model.Params) float64 { return meanAbs(p.J) }
 
 // PerturbRecurrentWeights is perturb_recurrent_weights: a copy of p whose
 // J is J + N(0,1)·meanStrength·percentage, with noise from a PCG generator
-// seeded by seed. p is not changed.
+// seeded by seed. p is not changed. With meanStrength MeanAbsoluteStrength(p)
+// it is the network WeightSweep(…, []float64{percentage}, repeats, seed)
+// scores first (its first repetition).
 func PerturbRecurrentWeights(p *model.Params, meanStrength, percentage float64, seed int64) *model.Params {
-	return PerturbRecurrentWeightsRand(p, meanStrength, percentage, rand.New(rand.NewPCG(uint64(seed), 3)))
+	return PerturbRecurrentWeightsRand(p, meanStrength, percentage, rand.New(rand.NewPCG(uint64(seed), weightNoiseStream)))
 }
 
 // PerturbRecurrentWeightsRand is PerturbRecurrentWeights drawing from rng,

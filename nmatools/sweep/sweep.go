@@ -20,6 +20,15 @@ var (
 	WeightPercentages = []float64{0.01, 0.1, 0.2, 0.4, 0.8}
 )
 
+// The PCG streams the sweeps draw from (the second word of rand.NewPCG(seed, stream)):
+// InputSweep's noise and batch shuffles, WeightSweep's noise and batch shuffles.
+const (
+	inputNoiseStream uint64 = iota + 1
+	inputShuffleStream
+	weightNoiseStream
+	weightShuffleStream
+)
+
 const (
 	// Repeats is the tutorial's number of repetitions per level (30).
 	Repeats = 30
@@ -168,8 +177,8 @@ func InputSweep(b compute.Backend, p *model.Params, inputs, targets *nd.Array, s
 func inputSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, strengths []float64, repeats int, seed uint64, o options) ([]Stat, error) {
 	n, T, F := inputs.Shape[0], inputs.Shape[1], inputs.Shape[2]
 	total := len(strengths) * repeats
-	noiseRng := rand.New(rand.NewPCG(seed, 1))
-	shuffleRng := rand.New(rand.NewPCG(seed, 2))
+	noiseRng := rand.New(rand.NewPCG(seed, inputNoiseStream))
+	shuffleRng := rand.New(rand.NewPCG(seed, inputShuffleStream))
 	xi := make([]float32, total*n*F)
 	for blk := 0; blk < total; blk++ {
 		drawNoise(noiseRng, xi[blk*n*F:(blk+1)*n*F], o.gaussian)
@@ -247,8 +256,8 @@ func perturbMatrixInto(dst []float32, m *nd.Array, scale float64, rng *rand.Rand
 func weightSweep(e *engine, w *model.Networks, inputs, targets *nd.Array, pcts []float64, repeats int, seed uint64, o options) ([]Stat, error) {
 	n := inputs.Shape[0]
 	total := len(pcts) * repeats
-	noiseRng := rand.New(rand.NewPCG(seed, 3))
-	shuffleRng := rand.New(rand.NewPCG(seed, 4))
+	noiseRng := rand.New(rand.NewPCG(seed, weightNoiseStream))
+	shuffleRng := rand.New(rand.NewPCG(seed, weightShuffleStream))
 	orig := *targetOf(w, o.target)
 	mean := meanAbs(orig)
 	chunks, size := chunking(total, o.maxSeqs/n, (parallelMinSeqs+n-1)/n, workers())

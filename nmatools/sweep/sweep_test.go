@@ -386,3 +386,58 @@ func TestMain(m *testing.M) {
 	backend.ProbeChild() // when backend.Probe re-executes this binary
 	os.Exit(m.Run())
 }
+
+// The seeded helpers give the draw a one-repetition sweep scores: the perturbed inputs of
+// InputSweep and the perturbed J of WeightSweep, for the same seed (and another seed gives
+// another draw).
+func TestSeededDrawsAreTheSweepsFirst(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(5, 5))
+	p := smallParams(13)
+	u := randArray(rng, 3, 15, 4)
+	y := randArray(rng, 3, 15, 2)
+	const maxErr = 0.7
+	ev, err := NewEvaluator(b, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	for _, seed := range []int64{21, 22} {
+		st, err := InputSweep(b, p, u, y, []float64{0.3}, 1, seed, WithMaxError(maxErr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pu, err := PerturbInputsSeed(u, 0.3, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.SetParams(p); err != nil {
+			t.Fatal(err)
+		}
+		l, err := ev.Loss(pu, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := l / maxErr * 100; math.Abs(st[0].Mean-want) > 1e-4*want {
+			t.Errorf("seed %d: InputSweep %v, loss of PerturbInputsSeed's inputs %v", seed, st[0].Mean, want)
+		}
+		ws, err := WeightSweep(b, p, u, y, []float64{0.4}, 1, seed, WithMaxError(maxErr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.SetParams(PerturbRecurrentWeights(p, MeanAbsoluteStrength(p), 0.4, seed)); err != nil {
+			t.Fatal(err)
+		}
+		if l, err = ev.Loss(u, y); err != nil {
+			t.Fatal(err)
+		}
+		if want := l / maxErr * 100; math.Abs(ws[0].Mean-want) > 1e-4*want {
+			t.Errorf("seed %d: WeightSweep %v, loss of PerturbRecurrentWeights' network %v", seed, ws[0].Mean, want)
+		}
+	}
+	a, _ := PerturbInputsSeed(u, 0.3, 21)
+	c, _ := PerturbInputsSeed(u, 0.3, 22)
+	if d, _ := nd.MaxAbsDiff(a, c); d == 0 {
+		t.Error("seeds 21 and 22 drew the same input noise")
+	}
+}

@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"html"
+	"image/color"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -54,8 +56,16 @@ type Explore struct {
 	InputStrength float64
 	WeightPercent int
 
+	// Times are the sample times of Inputs (the x axis of the example trajectories);
+	// nil: the time steps 0, 1, ….
+	Times []float64
+	// Example is the condition (index into Inputs) whose perturbed trajectories are
+	// drawn under the bars; 0: the first.
+	Example int
+
 	// IdleTimeout stops listening after this long without a change (at most, and by
-	// default, MaxIdleTimeout).
+	// default, MaxIdleTimeout). When it is 0, the environment variable
+	// NMATOOLS_EXPLORE_IDLE (a duration such as "10s", for checks) sets it.
 	IdleTimeout time.Duration
 	// CacheDir keeps computed settings between runs of the cell; "": <repo>/build/cache/explore,
 	// or memory only when the repository is not found.
@@ -84,24 +94,39 @@ const (
 	KindWeights = "weights"
 )
 
+// IdleEnv names the environment variable that sets Explore.IdleTimeout when the
+// cell leaves it 0 (the browser check sets it with GoNB's %env to see the timeout act).
+const IdleEnv = "NMATOOLS_EXPLORE_IDLE"
+
 // Setting is one computed slider position: both networks' error (mean ± std over
-// the repeats, in percent of MaxError).
+// the repeats, in percent of MaxError) and one example trajectory of each.
 type Setting struct {
 	Kind          string
 	Level         float64 // the input-noise strength, or the weight-noise fraction of mean |J|
 	Repeats       int
 	Regularized   plot.MeanStd
 	Unregularized plot.MeanStd
-	Cached        bool          // came from the cache
-	Took          time.Duration // computing time (0 when cached)
+	// Example is one draw of the perturbation at this setting (the sweep's first
+	// repetition for the seed) on condition Explore.Example: both networks' outputs.
+	Example *Example
+	Cached  bool          // came from the cache
+	Took    time.Duration // computing time (0 when cached)
+}
+
+// Example is one condition's outputs (time, outputs) of both networks under one draw
+// of a perturbation.
+type Example struct {
+	Condition                  int
+	Regularized, Unregularized *nd.Array
 }
 
 // Explorer computes and caches settings; ExplorePerturbations drives it from sliders.
 type Explorer struct {
-	cfg   Explore
-	key   string // hash of the networks, data, repeats and seed
-	mu    sync.Mutex
-	cache map[string]Setting
+	cfg     Explore
+	key     string // hash of the networks, data, repeats, seed and example condition
+	mu      sync.Mutex
+	cache   map[string]Setting
+	runners [2]*model.Runner // the example trajectories' (regularized, unregularized), made when first needed
 }
 
 // NewExplorer checks the configuration and fills in its defaults.
@@ -140,6 +165,24 @@ func NewExplorer(cfg Explore) (*Explorer, error) {
 	if cfg.WeightPercent < weightMin || cfg.WeightPercent > weightMax {
 		return nil, fmt.Errorf("tutorial.Explore: WeightPercent %d out of the slider's range (%d to %d)", cfg.WeightPercent, weightMin, weightMax)
 	}
+	if len(cfg.Inputs.Shape) != 3 || len(cfg.Targets.Shape) != 3 || cfg.Inputs.Shape[0] != cfg.Targets.Shape[0] || cfg.Inputs.Shape[1] != cfg.Targets.Shape[1] {
+		return nil, fmt.Errorf("tutorial.Explore: Inputs %v and Targets %v must be (conditions, time, features) and (conditions, time, outputs) of the same conditions and time", cfg.Inputs.Shape, cfg.Targets.Shape)
+	}
+	if cfg.Example < 0 || cfg.Example >= cfg.Inputs.Shape[0] || cfg.Example >= cfg.Targets.Shape[0] {
+		return nil, fmt.Errorf("tutorial.Explore: Example %d is not a condition of the inputs (0 to %d)", cfg.Example, cfg.Inputs.Shape[0]-1)
+	}
+	if cfg.Times != nil && len(cfg.Times) != cfg.Inputs.Shape[1] {
+		return nil, fmt.Errorf("tutorial.Explore: %d Times for inputs of %d time steps (give the dataset's Times, or none)", len(cfg.Times), cfg.Inputs.Shape[1])
+	}
+	if cfg.IdleTimeout == 0 {
+		if v := strings.TrimSpace(os.Getenv(IdleEnv)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 || d > MaxIdleTimeout {
+				return nil, fmt.Errorf("tutorial.Explore: %s=%q: want a positive duration of at most %s, such as 10s (or unset it)", IdleEnv, v, MaxIdleTimeout)
+			}
+			cfg.IdleTimeout = d
+		}
+	}
 	if cfg.IdleTimeout <= 0 || cfg.IdleTimeout > MaxIdleTimeout {
 		cfg.IdleTimeout = MaxIdleTimeout
 	}
@@ -156,7 +199,7 @@ func NewExplorer(cfg Explore) (*Explorer, error) {
 		}
 		_ = binary.Write(h, binary.LittleEndian, a.Data)
 	}
-	key := fmt.Sprintf("%016x-me%g-r%d-s%d", h.Sum64(), cfg.MaxError, cfg.Repeats, cfg.Seed)
+	key := fmt.Sprintf("%016x-me%g-r%d-s%d-ex%d", h.Sum64(), cfg.MaxError, cfg.Repeats, cfg.Seed, cfg.Example)
 	return &Explorer{cfg: cfg, key: key, cache: map[string]Setting{}}, nil
 }
 
@@ -178,7 +221,7 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 	file := ""
 	if e.cfg.CacheDir != "" {
 		file = filepath.Join(e.cfg.CacheDir, k+".json")
-		if b, err := os.ReadFile(file); err == nil && json.Unmarshal(b, &s) == nil && s.Kind == kind && s.Level == level {
+		if b, err := os.ReadFile(file); err == nil && json.Unmarshal(b, &s) == nil && s.Kind == kind && s.Level == level && e.validExample(s.Example) {
 			e.mu.Lock()
 			e.cache[k] = s
 			e.mu.Unlock()
@@ -188,9 +231,9 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 	}
 	start := time.Now()
 	s = Setting{Kind: kind, Level: level, Repeats: e.cfg.Repeats}
+	var err error
 	for i, p := range []*model.Params{e.cfg.Regularized, e.cfg.Unregularized} {
 		var stats []sweep.Stat
-		var err error
 		switch kind {
 		case KindInputs:
 			stats, err = sweep.InputSweep(e.cfg.Backend, p, e.cfg.Inputs, e.cfg.Targets, []float64{level}, e.cfg.Repeats, e.cfg.Seed, sweep.WithMaxError(e.cfg.MaxError))
@@ -209,6 +252,9 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 			s.Unregularized = ms
 		}
 	}
+	if s.Example, err = e.example(kind, level); err != nil {
+		return Setting{}, err
+	}
 	s.Took = time.Since(start)
 	e.mu.Lock()
 	e.cache[k] = s
@@ -221,6 +267,75 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 		}
 	}
 	return s, nil
+}
+
+// example runs condition Example of the inputs through both networks under the draw of
+// the perturbation that the sweep scores first for the seed (sweep.PerturbInputsSeed,
+// sweep.PerturbRecurrentWeights), with model.Runner.Trajectory.
+func (e *Explorer) example(kind string, level float64) (*Example, error) {
+	var in *nd.Array
+	if kind == KindInputs {
+		u, err := sweep.PerturbInputsSeed(e.cfg.Inputs, level, e.cfg.Seed) // every condition's draw, as the sweep's
+		if err != nil {
+			return nil, err
+		}
+		in = u.Index(e.cfg.Example)
+	} else {
+		in = e.cfg.Inputs.Index(e.cfg.Example)
+	}
+	ex := &Example{Condition: e.cfg.Example}
+	for i, p := range []*model.Params{e.cfg.Regularized, e.cfg.Unregularized} {
+		if kind == KindWeights {
+			p = sweep.PerturbRecurrentWeights(p, sweep.MeanAbsoluteStrength(p), level, e.cfg.Seed)
+		}
+		e.mu.Lock()
+		r := e.runners[i]
+		if r == nil {
+			r = model.NewRunner(e.cfg.Backend, p)
+			e.runners[i] = r
+		}
+		e.mu.Unlock()
+		if err := r.SetParams(p); err != nil { // the executables are kept: only the weights change
+			return nil, err
+		}
+		out, _, err := r.Trajectory(in)
+		if err != nil {
+			return nil, fmt.Errorf("tutorial.Explore: example trajectory: %w", err)
+		}
+		out = out.Index(0)
+		if i == 0 {
+			ex.Regularized = out
+		} else {
+			ex.Unregularized = out
+		}
+	}
+	return ex, nil
+}
+
+// validExample tells whether a cached example has the shape of the target it is drawn against.
+func (e *Explorer) validExample(ex *Example) bool {
+	if ex == nil || ex.Condition != e.cfg.Example {
+		return false
+	}
+	T, O := e.cfg.Targets.Shape[1], e.cfg.Targets.Shape[2]
+	for _, a := range []*nd.Array{ex.Regularized, ex.Unregularized} {
+		if a == nil || len(a.Shape) != 2 || a.Shape[0] != T || a.Shape[1] != O || len(a.Data) != T*O {
+			return false
+		}
+	}
+	return true
+}
+
+// Close releases the compiled trajectories (an Explorer must not be used after it).
+func (e *Explorer) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, r := range e.runners {
+		if r != nil {
+			r.Close()
+			e.runners[i] = nil
+		}
+	}
 }
 
 // Title is the figure's title for a setting: it names the slider's value.
@@ -242,6 +357,46 @@ func (e *Explorer) Figure(s Setting) (*plot.Figure, error) {
 		s.Title(), append(opts, plot.Size(5*72, 4*72))...)
 }
 
+// ExampleTitle is the example trajectories' title: the setting and the condition.
+func (s Setting) ExampleTitle() string {
+	c := 0
+	if s.Example != nil {
+		c = s.Example.Condition
+	}
+	return fmt.Sprintf("%s: one draw, condition %d", s.Title(), c+1)
+}
+
+// ExampleFigure draws a setting's example: condition Explore.Example's target (dashed)
+// and both networks' outputs under one draw of the perturbation, titled with the
+// setting (ExampleTitle) and Explore.Note.
+func (e *Explorer) ExampleFigure(s Setting) (*plot.Figure, error) {
+	if !e.validExample(s.Example) {
+		return nil, fmt.Errorf("tutorial.Explore: the setting %q has no example trajectories of condition %d", s.Title(), e.cfg.Example)
+	}
+	times := e.cfg.Times
+	if times == nil {
+		times = make([]float64, e.cfg.Targets.Shape[1])
+		for i := range times {
+			times[i] = float64(i)
+		}
+	}
+	opts := []plot.Option{plot.Size(5*72, 3*72)}
+	if e.cfg.Note != "" {
+		opts = append(opts, plot.Note("("+e.cfg.Note+")"))
+	}
+	fig, err := plot.OutputsAgainstTarget(times, e.cfg.Targets.Index(e.cfg.Example), []plot.Trace{
+		{Label: "Regularized Model", Color: color.RGBA{B: 255, A: 255}, Values: s.Example.Regularized},
+		{Label: "Unregularized Model", Color: color.RGBA{R: 255, A: 255}, Values: s.Example.Unregularized},
+	}, s.ExampleTitle(), opts...)
+	if err != nil {
+		return nil, err
+	}
+	if e.cfg.Times == nil {
+		fig.Plot.X.Label.Text = "Time step"
+	}
+	return fig, nil
+}
+
 // Caption says a setting's errors in numbers, how many perturbations they average,
 // and whether they came from the cache.
 func (s Setting) Caption() string {
@@ -253,25 +408,35 @@ func (s Setting) Caption() string {
 		s.Regularized.Mean, s.Regularized.Std, s.Unregularized.Mean, s.Unregularized.Std, s.Repeats, how)
 }
 
-// figureHTML renders a setting as an <img> holding the SVG (a data URI, so two figures
-// on one page cannot clash over SVG element ids; the title is its alt text), with the
-// caption under it.
+// figureHTML renders a setting as <img>s holding the SVGs (data URIs, so figures on one
+// page cannot clash over SVG element ids; the titles are their alt texts): the bars, the
+// caption, and the example trajectories under them.
 func (e *Explorer) figureHTML(kind string, level float64) (string, Setting, error) {
 	s, err := e.Compute(kind, level)
 	if err != nil {
 		return "", s, err
 	}
-	fig, err := e.Figure(s)
+	bars, err := e.Figure(s)
 	if err != nil {
 		return "", s, err
 	}
-	svg, err := fig.SVG()
+	ex, err := e.ExampleFigure(s)
 	if err != nil {
 		return "", s, err
+	}
+	var imgs [2]string
+	for i, f := range []*plot.Figure{bars, ex} {
+		svg, err := f.SVG()
+		if err != nil {
+			return "", s, err
+		}
+		imgs[i] = base64.StdEncoding.EncodeToString(svg)
 	}
 	return fmt.Sprintf(`<div style="max-width:30em"><img class="nmatools-explore-figure" data-kind="%s" data-level="%g" alt="%s" src="data:image/svg+xml;base64,%s"/>`+
-		`<div style="font-size:90%%">%s</div></div>`,
-		kind, level, html.EscapeString(s.Title()), base64.StdEncoding.EncodeToString(svg), html.EscapeString(s.Caption())), s, nil
+		`<div style="font-size:90%%">%s</div>`+
+		`<img class="nmatools-explore-example" style="margin-top:0.6em" data-kind="%s" data-level="%g" alt="%s" src="data:image/svg+xml;base64,%s"/></div>`,
+		kind, level, html.EscapeString(s.Title()), imgs[0], html.EscapeString(s.Caption()),
+		kind, level, html.EscapeString(s.ExampleTitle()), imgs[1]), s, nil
 }
 
 // headless tells whether to draw once without widgets.
@@ -281,7 +446,9 @@ func (e *Explorer) headless() bool {
 
 // ExplorePerturbations shows the exploration cell of Section 4: a slider for the
 // input-noise strength and one for the weight noise (percent of mean |J|), each
-// redrawing the bars of both networks at the chosen setting, and a Stop button.
+// redrawing the bars of both networks at the chosen setting and, under them, one
+// example trajectory of each network under one draw of that perturbation, and a Stop
+// button.
 // It listens until Stop is pressed, the cell is interrupted (■), or nothing changed
 // for IdleTimeout (at most 2 minutes): then it replaces the sliders by disabled ones,
 // with a note to rerun the cell, and returns, handing the kernel back.
@@ -291,6 +458,7 @@ func ExplorePerturbations(cfg Explore) error {
 	if err != nil {
 		return err
 	}
+	defer e.Close()
 	return e.Run()
 }
 

@@ -2,16 +2,19 @@ package tutorial
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
 )
@@ -44,7 +47,159 @@ func exploreConfig(t *testing.T) Explore {
 		}
 	}
 	return Explore{Backend: b, Regularized: nets["regularized"], Unregularized: nets["unregularized"],
-		Inputs: in, Targets: out, Repeats: 2, Seed: 7, CacheDir: t.TempDir(), Headless: true}
+		Inputs: in, Targets: out, Times: ds.Times, Example: 3, Repeats: 2, Seed: 7, CacheDir: t.TempDir(), Headless: true}
+}
+
+// imgSVG returns the SVG of the <img> of class class in figureHTML's output, and its alt text.
+func imgSVG(t *testing.T, h, class string) (svg, alt string) {
+	t.Helper()
+	i := strings.Index(h, `class="`+class+`"`)
+	if i < 0 {
+		t.Fatalf("no <img class=%q> in %.200s", class, h)
+	}
+	h = h[i:]
+	alt = h[strings.Index(h, `alt="`)+5:]
+	alt = alt[:strings.Index(alt, `"`)]
+	b64 := h[strings.Index(h, "base64,")+7:]
+	b64 = b64[:strings.Index(b64, `"`)]
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), alt
+}
+
+// trajectory runs condition c of inputs through p with a fresh model.Runner.
+func trajectory(t *testing.T, cfg Explore, p *model.Params, in *nd.Array, c int) *nd.Array {
+	t.Helper()
+	r := model.NewRunner(cfg.Backend, p)
+	defer r.Close()
+	out, _, err := r.Trajectory(in.Index(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Index(0)
+}
+
+func maxDiff(t *testing.T, a, b *nd.Array) float64 {
+	t.Helper()
+	d, err := nd.MaxAbsDiff(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The example trajectories are one draw of the sweep's perturbation at the setting (the
+// same seed, the same draw), differ from the unperturbed outputs and between settings,
+// come back from the cache unchanged, and their figure names the setting and the note.
+func TestExplorerExampleTrajectories(t *testing.T) {
+	cfg := exploreConfig(t)
+	cfg.Note = "synthetic data"
+	e, err := NewExplorer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	const c = 3
+	plain := trajectory(t, cfg, cfg.Unregularized, cfg.Inputs, c)
+
+	w37, err := e.Compute(KindWeights, 0.37)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w37.Example == nil || w37.Example.Condition != c {
+		t.Fatalf("no example of condition %d: %+v", c, w37.Example)
+	}
+	pj := sweep.PerturbRecurrentWeights(cfg.Unregularized, sweep.MeanAbsoluteStrength(cfg.Unregularized), 0.37, cfg.Seed)
+	if d := maxDiff(t, w37.Example.Unregularized, trajectory(t, cfg, pj, cfg.Inputs, c)); d > 1e-5 {
+		t.Errorf("weight example differs by %g from the seed's perturbed J run through model.Runner", d)
+	}
+	if d := maxDiff(t, w37.Example.Unregularized, plain); d < 1e-3 {
+		t.Errorf("weight noise of 37%% changed the outputs by only %g", d)
+	}
+	in12, err := e.Compute(KindInputs, 0.12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, err := sweep.PerturbInputsSeed(cfg.Inputs, 0.12, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(t, in12.Example.Regularized, trajectory(t, cfg, cfg.Regularized, pu, c)); d > 1e-5 {
+		t.Errorf("input example differs by %g from the seed's perturbed inputs run through model.Runner", d)
+	}
+	if d := maxDiff(t, in12.Example.Unregularized, plain); d < 1e-3 {
+		t.Errorf("input noise 0.12 changed the outputs by only %g", d)
+	}
+	if d := maxDiff(t, in12.Example.Regularized, in12.Example.Unregularized); d == 0 {
+		t.Error("both networks drew the same outputs")
+	}
+
+	// Another setting: other outputs, another figure that names it; the same setting from
+	// the disk cache (a rerun of the cell): the same outputs and figure.
+	h37, _, err := e.figureHTML(KindWeights, 0.37)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h5, _, err := e.figureHTML(KindWeights, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg37, alt37 := imgSVG(t, h37, "nmatools-explore-example")
+	svg5, alt5 := imgSVG(t, h5, "nmatools-explore-example")
+	w5, _ := e.lookup(KindWeights, 0.05)
+	if d := maxDiff(t, w5.Example.Unregularized, w37.Example.Unregularized); d < 1e-4 {
+		t.Errorf("5%% and 37%% weight noise drew outputs within %g", d)
+	}
+	if svg5 == svg37 {
+		t.Error("the example figure did not change with the setting")
+	}
+	for _, f := range []struct{ svg, alt, want string }{{svg37, alt37, "37% of mean |J|: one draw, condition 4"}, {svg5, alt5, "5% of mean |J|: one draw, condition 4"}} {
+		if !strings.Contains(f.alt, f.want) || !strings.Contains(f.svg, f.want) || !strings.Contains(f.svg, "(synthetic data)") {
+			t.Errorf("example figure %q does not name %q with the note", f.alt, f.want)
+		}
+	}
+	hIn, _, _ := e.figureHTML(KindInputs, 0.12)
+	if svg, alt := imgSVG(t, hIn, "nmatools-explore-example"); !strings.Contains(alt, "strength 0.120") || !strings.Contains(svg, "strength 0.120") {
+		t.Errorf("input example figure %q does not name its strength", alt)
+	}
+	e2, err := NewExplorer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	disk, err := e2.Compute(KindWeights, 0.37)
+	if err != nil || !disk.Cached {
+		t.Fatalf("from disk: %+v, %v", disk, err)
+	}
+	if d := maxDiff(t, disk.Example.Regularized, w37.Example.Regularized); d != 0 {
+		t.Errorf("the cached example differs by %g", d)
+	}
+	hDisk, _, _ := e2.figureHTML(KindWeights, 0.37)
+	if svg, _ := imgSVG(t, hDisk, "nmatools-explore-example"); svg != svg37 {
+		t.Error("the cached setting draws another example figure")
+	}
+	// A cache file without the example (an older version's) is recomputed, not drawn without one.
+	file := filepath.Join(cfg.CacheDir, e.cacheKey(KindWeights, 0.37)+".json")
+	old := w37
+	old.Example = nil
+	if b, err := json.Marshal(old); err != nil || os.WriteFile(file, b, 0o644) != nil {
+		t.Fatal(err)
+	}
+	e4, _ := NewExplorer(cfg)
+	defer e4.Close()
+	if re, err := e4.Compute(KindWeights, 0.37); err != nil || re.Cached || re.Example == nil {
+		t.Errorf("a cached setting without an example: %+v, %v", re, err)
+	}
+	// Without Times the x axis is in time steps.
+	cfg.Times = nil
+	e3, _ := NewExplorer(cfg)
+	defer e3.Close()
+	s3, _ := e3.Compute(KindWeights, 0.37)
+	if fig, err := e3.ExampleFigure(s3); err != nil || fig.Plot.X.Label.Text != "Time step" {
+		t.Errorf("without Times: %v", err)
+	}
 }
 
 func TestExplorerComputesCachesAndDraws(t *testing.T) {
@@ -130,6 +285,9 @@ func TestExplorerRejectsBadConfig(t *testing.T) {
 		"repeats":     func(c *Explore) { c.Repeats = -1 },
 		"strength":    func(c *Explore) { c.InputStrength = 2 },
 		"percent":     func(c *Explore) { c.WeightPercent = 500 },
+		"example":     func(c *Explore) { c.Example = c.Inputs.Shape[0] },
+		"times":       func(c *Explore) { c.Times = c.Times[1:] },
+		"2-D targets": func(c *Explore) { c.Targets = c.Targets.Index(0) },
 	} {
 		c := cfg
 		mod(&c)
@@ -143,6 +301,22 @@ func TestExplorerRejectsBadConfig(t *testing.T) {
 	}
 	if e.cfg.IdleTimeout != MaxIdleTimeout {
 		t.Errorf("idle timeout %v, want %v", e.cfg.IdleTimeout, MaxIdleTimeout)
+	}
+	// The environment sets the idle timeout when the cell does not (the browser check's %env).
+	t.Setenv(IdleEnv, "10s")
+	if e, err := NewExplorer(cfg); err != nil || e.cfg.IdleTimeout != 10*time.Second {
+		t.Errorf("%s=10s: %v", IdleEnv, err)
+	}
+	c := cfg
+	c.IdleTimeout = 30 * time.Second
+	if e, err := NewExplorer(c); err != nil || e.cfg.IdleTimeout != 30*time.Second {
+		t.Errorf("IdleTimeout 30s with %s=10s: %v", IdleEnv, err)
+	}
+	for _, bad := range []string{"ten", "0s", "-5s", "3m"} {
+		t.Setenv(IdleEnv, bad)
+		if _, err := NewExplorer(cfg); err == nil || !strings.Contains(err.Error(), IdleEnv) {
+			t.Errorf("%s=%q: %v", IdleEnv, bad, err)
+		}
 	}
 	if _, err := e.Compute("noise", 0.1); err == nil {
 		t.Error("an unknown perturbation kind was accepted")

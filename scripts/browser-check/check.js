@@ -1,10 +1,13 @@
 // check.js: drives JupyterLab 4 in chromium (playwright-core) as a person would:
 // Run > Run All Cells from the menu; waits until every cell before the interactive one has
 // run and its sliders are live; requires no failed cell; drags every live slider with the
-// mouse and requires its figure to show the new value (and the figure to change); saves
-// screenshots before and after a move; presses "Stop exploring" and requires the sliders to
-// be disabled with a note; waits for the remaining cells, and saves the notebook (the shell
-// script then checks the saved file with nbgen verify).
+// mouse and requires its figures (the bars and the example trajectories under them) to show
+// the new value and to change; saves screenshots before and after a move; presses "Stop
+// exploring" and requires the sliders to be disabled with a note; waits for the remaining
+// cells, and saves the notebook (the shell script then checks the saved file with nbgen
+// verify). Then the two other ways the cell stops listening: with a short idle timeout (a new
+// cell `%env NMATOOLS_EXPLORE_IDLE=10s`, the interactive cell rerun and left alone) and with
+// Kernel > Interrupt Kernel; each must leave the sliders disabled with the note and its reason.
 // Called by scripts/browser-check.sh with URL, CHROMIUM, PLAYWRIGHT_CORE, SCREENSHOT,
 // SHOT_BEFORE, SHOT_AFTER.
 'use strict';
@@ -30,6 +33,7 @@ const cellsState = () => [...document.querySelectorAll('.jp-Notebook .jp-Cell.jp
     interactive: c.querySelector('.nmatools-explore') !== null || (c.querySelector('.jp-InputArea-editor') || {}).textContent?.includes('ExplorePerturbations'),
     live: c.querySelectorAll('.nmatools-explore input[type=range]:not([disabled])').length,
     figures: c.querySelectorAll('img.nmatools-explore-figure').length,
+    examples: c.querySelectorAll('img.nmatools-explore-example').length,
   };
 });
 
@@ -96,7 +100,7 @@ const problems = () => {
       const c = s[idx];
       const probs = await page.evaluate(problems);
       if (probs.length) { probs.forEach(fail); break; }
-      if (before.length === 0 && c.live >= 2 && c.figures >= 2 &&
+      if (before.length === 0 && c.live >= 2 && c.figures >= 2 && c.examples >= 2 &&
           await page.evaluate((i) => /from the cache|computed in/.test(document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')[i].textContent), idx)) break;
       if (Date.now() - lastReport > 60000) {
         lastReport = Date.now();
@@ -120,11 +124,13 @@ const problems = () => {
     const n = await sliders.count();
     if (allLive !== n) fail(`${allLive} live sliders on the page, ${n} in the interactive cell`);
 
-    // figure reads the figure of a kind: its level, title and SVG.
-    const figure = (kind) => cell.locator(`img.nmatools-explore-figure[data-kind="${kind}"]`).evaluate(img => ({
+    // figure reads the bars of a kind (or, with cls 'nmatools-explore-example', its example
+    // trajectories): its level, title and SVG.
+    const figure = (kind, cls = 'nmatools-explore-figure') => cell.locator(`img.${cls}[data-kind="${kind}"]`).evaluate(img => ({
       level: Number(img.getAttribute('data-level')), alt: img.getAttribute('alt'),
       svg: atob(img.getAttribute('src').replace(/^data:image\/svg\+xml;base64,/, '')),
     }));
+    const example = (kind) => figure(kind, 'nmatools-explore-example');
     const kindOf = (sl) => sl.evaluate(el => el.closest('[id^="nmatools-explore-in-"]') ? 'inputs' : 'weights');
     const wantText = (kind, v) => kind === 'inputs' ? `strength ${(v / 1000).toFixed(3)}` : `${v}% of mean |J|`;
     const wantLevel = (kind, v) => kind === 'inputs' ? v / 1000 : v / 100;
@@ -145,6 +151,7 @@ const problems = () => {
         const xOf = (v) => box.x + thumb + (v - min) / (max - min) * (box.width - 2 * thumb);
         const targetX = frac === null ? xOf(first) : box.x + thumb + frac * (box.width - 2 * thumb);
         const before = await figure(kind);
+        const exBefore = await example(kind);
         if (k === n - 1 && step === 'new' && process.env.SHOT_BEFORE) {
           await outputArea.screenshot({ path: process.env.SHOT_BEFORE });
         }
@@ -176,7 +183,19 @@ const problems = () => {
         } else if (after.svg === before.svg) {
           fail(`${kind} slider at ${v}: the figure did not change`);
         } else {
-          log(`${kind} slider ${step === 'click' ? 'clicked' : 'dragged'} ${cur} → ${v} (${step === 'cached' ? 'cached' : 'new'} setting): figure "${after.alt}" after ${secs} s`);
+          // The example trajectories under the bars: redrawn for the new setting, named in
+          // their title, with the synthetic-data note when the bars have it.
+          const ex = await example(kind);
+          const synthetic = after.svg.includes('(synthetic data)');
+          if (Math.abs(ex.level - wantLevel(kind, v)) >= 1e-9 || !ex.alt.includes(txt) || !ex.svg.includes(txt)) {
+            fail(`${kind} slider at ${v}: the example trajectories show "${ex.alt}"`);
+          } else if (ex.svg === exBefore.svg) {
+            fail(`${kind} slider at ${v}: the example trajectories did not change`);
+          } else if (ex.svg.includes('(synthetic data)') !== synthetic) {
+            fail(`${kind} slider at ${v}: the bars ${synthetic ? 'say' : 'do not say'} synthetic data, the example trajectories do not agree`);
+          } else {
+            log(`${kind} slider ${step === 'click' ? 'clicked' : 'dragged'} ${cur} → ${v} (${step === 'cached' ? 'cached' : 'new'} setting): figures "${after.alt}" and "${ex.alt}" after ${secs} s`);
+          }
         }
         if (k === n - 1 && step === 'new' && process.env.SHOT_AFTER) {
           await page.waitForTimeout(300);
@@ -223,6 +242,80 @@ const problems = () => {
     await page.keyboard.press('Control+s');
     await page.waitForFunction(() => !document.querySelector('.jp-mod-dirty'), null, { timeout: 60000 })
       .then(() => log('notebook saved'), () => fail('the notebook was not saved'));
+
+    // The other two ways the cell stops listening. A new cell below the interactive one sets
+    // the idle timeout for the cells run after it (GoNB's %env); the interactive cell is rerun.
+    const selectCell = async (i) => {
+      const c = page.locator(`.jp-Notebook .jp-Cell.jp-CodeCell >> nth=${i}`);
+      await c.scrollIntoViewIfNeeded();
+      await c.locator('.jp-InputArea-prompt').click();
+      await page.keyboard.press('Escape');
+      return c;
+    };
+    const scratch = idx + 1; // the new cell's index among the code cells
+    let scratchMade = false;
+    const setEnv = async (value) => {
+      if (!scratchMade) {
+        await selectCell(idx);
+        await page.keyboard.press('b'); // a new code cell below, selected
+        scratchMade = true;
+      } else {
+        await selectCell(scratch);
+      }
+      await page.keyboard.press('Enter'); // edit mode
+      await page.keyboard.press('Control+a');
+      await page.keyboard.type(`%env NMATOOLS_EXPLORE_IDLE=${value}`);
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction((i) => /^\d+$/.test(((document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')[i].querySelector('.jp-InputArea-prompt') || {}).textContent || '').replace(/[\[\]:\s]/g, '')),
+        scratch, { timeout: 60000 });
+    };
+    const rerunInteractive = async () => {
+      await selectCell(idx);
+      await page.keyboard.press('Control+Enter');
+      const t = Date.now();
+      await page.waitForFunction((i) => {
+        const c = document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')[i];
+        return c.querySelectorAll('.nmatools-explore input[type=range]:not([disabled])').length >= 2 &&
+          c.querySelectorAll('img.nmatools-explore-example').length >= 2 && /from the cache|computed in/.test(c.textContent);
+      }, idx, { timeout: 180000 });
+      log(`interactive cell rerun: sliders live after ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      return Date.now();
+    };
+    const waitStopped = async (why, reason, limit) => {
+      const t = Date.now();
+      const ok = await page.waitForFunction(([i, r]) => {
+        const c = document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')[i];
+        const p = ((c.querySelector('.jp-InputArea-prompt') || {}).textContent || '').replace(/[\[\]:\s]/g, '');
+        return c.querySelectorAll('input[type=range][disabled]').length >= 2 &&
+          c.querySelectorAll('input[type=range]:not([disabled])').length === 0 &&
+          c.textContent.includes('rerun the cell to explore again') && c.textContent.includes(r) && /^\d+$/.test(p);
+      }, [idx, reason], { timeout: limit }).then(() => true, () => false);
+      const secs = ((Date.now() - t) / 1000).toFixed(1);
+      if (!ok) {
+        const txt = await page.evaluate((i) => document.querySelectorAll('.jp-Notebook .jp-Cell.jp-CodeCell')[i].textContent.replace(/\s+/g, ' ').slice(-400), idx);
+        fail(`${why}: after ${secs} s the cell has not stopped with "${reason}" (its text ends: ${txt})`);
+      } else {
+        log(`${why}: sliders disabled with the note ("${reason}"), ${secs} s later; the cell finished`);
+      }
+      (await page.evaluate(problems)).forEach(fail);
+    };
+    const tIdle = Date.now();
+    await setEnv('10s');
+    const liveAt = await rerunInteractive();
+    await waitStopped('idle timeout of 10 s', 'no change for 10s', 40000);
+    const idleSecs = (Date.now() - liveAt) / 1000;
+    if (idleSecs < 9) fail(`the idle timeout of 10 s stopped the cell after ${idleSecs.toFixed(1)} s`);
+    log(`idle check: ${((Date.now() - tIdle) / 1000).toFixed(0)} s`);
+
+    const tInt = Date.now();
+    await setEnv('2m');
+    await rerunInteractive();
+    await page.click('.lm-MenuBar-itemLabel:text-is("Kernel")');
+    await page.click('.lm-Menu-itemLabel:text-is("Interrupt Kernel")');
+    log('Kernel > Interrupt Kernel clicked');
+    await waitStopped('interrupt', 'the cell was interrupted', 20000);
+    log(`interrupt check: ${((Date.now() - tInt) / 1000).toFixed(0)} s`);
+    log(`browser check done in ${((Date.now() - t0) / 1000).toFixed(0)} s after Run All`);
     await page.screenshot({ path: path.join(viewDir, 'last.png') });
   } finally {
     await browser.close();
