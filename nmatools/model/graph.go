@@ -257,8 +257,8 @@ func networks(w Weights, inv float64, u *graph.Node, useWhile bool) *graph.Node 
 // drive gets a full-size padded gradient, summed 250 times), 250 separate J gradients and a
 // slow matmul layout. Unroll therefore defines its own gradient through
 // graph.IdentityWithCustomGradient (see bptt below): backpropagation through time, itself a
-// reverse loop of the same form, with the gradients of J, B and bx each ONE matmul over all
-// steps. Gradients w.r.t. J, B, bx, W, c and x0 are exact; inputs get no gradient. They are
+// reverse loop of the same form, with the gradients of J, B, bx and of the readout's W and c
+// each ONE matmul (or sum) over all steps. Gradients w.r.t. J, B, bx, W, c and x0 are exact; inputs get no gradient. They are
 // checked against finite differences and GoMLX's own autodiff in the tests.
 func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rates *graph.Node) {
 	if inputs.Rank() != 3 {
