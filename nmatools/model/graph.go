@@ -257,8 +257,8 @@ func networks(w Weights, inv float64, u *graph.Node, useWhile bool) *graph.Node 
 // drive gets a full-size padded gradient, summed 250 times), 250 separate J gradients and a
 // slow matmul layout. Unroll therefore defines its own gradient through
 // graph.IdentityWithCustomGradient (see bptt below): backpropagation through time, itself a
-// reverse loop of the same form, with the gradients of J, B and bx each ONE matmul over all
-// steps. Gradients w.r.t. J, B, bx, W, c and x0 are exact; inputs get no gradient. They are
+// reverse loop of the same form, with the gradients of J, B, bx and of the readout's W and c
+// each ONE matmul (or sum) over all steps. Gradients w.r.t. J, B, bx, W, c and x0 are exact; inputs get no gradient. They are
 // checked against finite differences and GoMLX's own autodiff in the tests.
 func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rates *graph.Node) {
 	if inputs.Rank() != 3 {
@@ -288,21 +288,28 @@ func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rat
 	bC := graph.IdentityWithCustomGradient(w.B, bp.grad(1))
 	bxC := graph.IdentityWithCustomGradient(w.Bx, bp.grad(2))
 	x0C := graph.IdentityWithCustomGradient(x0, bp.grad(3))
+	wC := graph.IdentityWithCustomGradient(w.W, bp.grad(4))
+	cC := graph.IdentityWithCustomGradient(w.C, bp.grad(5))
 	bp.js = sg(graph.MulScalar(w.J, inv)) // J/τ (N_out, N_in), for the backward
+	bp.w = sg(wC)
 	bp.u = sg(inputs)
 	bp.x0 = sg(x0C)
 
 	// Forward on gradient-stopped values.
 	hiddenV, ratesV := states(sg(jC), sg(bC), sg(bxC), sg(inputs), bp.x0, inv, useWhile, 1) // (B,T,N)
+	outputsV := trajectoryReadout(ratesV, bp.w, sg(cC))
 	bp.h, bp.r = hiddenV, ratesV
 
 	// hook = 0 in value; its gradient path reaches the carriers, whose custom gradients run
-	// after the recorders below (GoMLX back-propagates in reverse creation order).
+	// after the recorders below (GoMLX back-propagates in reverse creation order). The
+	// forward values enter gradient-stopped, so GoMLX builds no autodiff of the loop (nor of
+	// the readout: its gradient is part of the BPTT, without the layout transposes GoMLX's
+	// DotGeneral gradient costs the pure-Go backend).
 	zero := func(c *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Sub(c, sg(c))) }
-	hook := graph.Add(graph.Add(zero(jC), zero(bC)), graph.Add(zero(bxC), zero(x0C)))
-	hidden = graph.IdentityWithCustomGradient(graph.Add(hiddenV, hook), bp.record(0))
-	rates = graph.IdentityWithCustomGradient(graph.Add(ratesV, hook), bp.record(1))
-	outputs = trajectoryReadout(rates, w.W, w.C)
+	hook := graph.Add(graph.Add(graph.Add(zero(jC), zero(bC)), graph.Add(zero(bxC), zero(x0C))), graph.Add(zero(wC), zero(cC)))
+	hidden = graph.IdentityWithCustomGradient(graph.Add(sg(hiddenV), hook), bp.record(0))
+	rates = graph.IdentityWithCustomGradient(graph.Add(sg(ratesV), hook), bp.record(1))
+	outputs = graph.IdentityWithCustomGradient(graph.Add(sg(outputsV), hook), bp.record(2))
 	return unpadHidden(outputs, hidden, rates, nReal)
 }
 
@@ -337,13 +344,13 @@ type bptt struct {
 	steps, batch, n int
 	inv             float64
 	useWhile        bool
-	js, u, x0       *graph.Node    // J/τ (N_out,N_in); inputs (B,T,in); x_0 (B,N)
+	js, w, u, x0    *graph.Node    // J/τ (N_out,N_in); W (O,N); inputs (B,T,in); x_0 (B,N)
 	h, r            *graph.Node    // x_1..x_T and r(x_1)..r(x_T) (B,T,N)
-	v               [2]*graph.Node // incoming gradients of hidden and rates (B,T,N), nil = none
-	res             []*graph.Node  // gradients for the carriers J, B, bx, x0
+	v               [3]*graph.Node // incoming gradients of hidden, rates (B,T,N) and outputs (B,T,O), nil = none
+	res             []*graph.Node  // gradients for the carriers J, B, bx, x0, W, c
 }
 
-// record returns the custom gradient of hidden (k=0) or rates (k=1): it keeps v for the
+// record returns the custom gradient of hidden (k=0), rates (k=1) or outputs (k=2): it keeps v for the
 // backward pass and passes it on unchanged (the hook's share goes to the carriers).
 func (b *bptt) record(k int) func(x, v *graph.Node) *graph.Node {
 	return func(_, v *graph.Node) *graph.Node {
@@ -358,7 +365,7 @@ func (b *bptt) grad(k int) func(x, v *graph.Node) *graph.Node {
 	return func(_, _ *graph.Node) *graph.Node {
 		if b.res == nil {
 			b.res = b.backward()
-			b.v = [2]*graph.Node{}
+			b.v = [3]*graph.Node{}
 		}
 		return b.res[k]
 	}
@@ -372,19 +379,31 @@ func drtanh(x, r *graph.Node) *graph.Node {
 
 // backward builds BPTT: a_t = dL/dx_t (total) for t = T..1, a reverse loop
 //
-//	a_t = E_t + D_t⊙(a_{t+1}·J/τ) + (1−1/τ)·a_{t+1},  E_t = vh_t + D_t⊙vr_t,  D_t = r'(x_t),
+//	a_t = E_t + D_t⊙(a_{t+1}·J/τ) + (1−1/τ)·a_{t+1},  E_t = vh_t + D_t⊙(vr_t + vo_t·W),  D_t = r'(x_t),
 //
 // then dL/dJ = Σ_t a_tᵀ r_{t-1} /τ, dL/dB = Σ_t a_tᵀ u_t /τ, dL/dbx = Σ_t a_t /τ,
-// dL/dx0 = (1−1/τ)·a_1 + r'(x_0)⊙(a_1·J/τ).
+// dL/dx0 = (1−1/τ)·a_1 + r'(x_0)⊙(a_1·J/τ), dL/dW = Σ_t vo_tᵀ r_t, dL/dc = Σ_t vo_t.
+// The sums over all (batch, step) rows are single matmuls whose left operand is transposed
+// once, explicitly: the right operands are then in the pure-Go backend's [K,N] layout and
+// need no transposed copy.
 func (b *bptt) backward() []*graph.Node {
 	g := b.h.Graph()
 	dt := b.h.DType()
 	decay := 1 - b.inv
 	r0 := rtanh(b.x0)
 	d := drtanh(b.h, b.r) // r'(x_1..x_T) (B,T,N)
-	var e *graph.Node
+	var e, vr *graph.Node
+	rows := b.batch * b.steps
+	var vo *graph.Node // (B·T, O)
+	if b.v[2] != nil {
+		vo = graph.Reshape(b.v[2], rows, b.w.Shape().Dimensions[0])
+		vr = graph.Reshape(graph.DotGeneral(vo, []int{1}, nil, b.w, []int{0}, nil), b.batch, b.steps, b.n) // vo·W
+	}
 	if b.v[1] != nil {
-		e = graph.Mul(d, b.v[1])
+		vr = addOrSet(vr, b.v[1])
+	}
+	if vr != nil {
+		e = graph.Mul(d, vr)
 	}
 	if b.v[0] != nil {
 		e = addOrSet(e, b.v[0])
@@ -401,20 +420,27 @@ func (b *bptt) backward() []*graph.Node {
 			a := graph.Add(graph.Add(xs[0], graph.Mul(xs[1], back)), graph.Mul(aNext, consts[1]))
 			return []*graph.Node{a}, []*graph.Node{a}
 		})
-	// All (batch, step) pairs as rows, in the same order for a, r_{t-1} and u_t.
-	rows := b.batch * b.steps
+	// All (batch, step) pairs as rows, in the same order for a, r_{t-1}, r_t, u_t and vo_t.
 	aS := graph.MulScalar(graph.Reshape(as[0], rows, b.n), b.inv) // a_1..a_T / τ
+	aT := graph.Transpose(aS, 0, 1)                               // (N, B·T)
 	rPrev := graph.Concatenate([]*graph.Node{graph.ExpandAxes(r0, 1),
 		graph.Slice(b.r, graph.AxisRange(), graph.AxisRange(0, b.steps-1))}, 1)
 	rPrev = graph.Reshape(rPrev, rows, b.n)
 	u := graph.Reshape(b.u, rows, b.u.Shape().Dimensions[2])
-	dJ := graph.DotGeneral(aS, []int{0}, nil, rPrev, []int{0}, nil) // (N_out, N_in)
-	dB := graph.DotGeneral(aS, []int{0}, nil, u, []int{0}, nil)     // (N, in)
+	dJ := graph.DotGeneral(aT, []int{1}, nil, rPrev, []int{0}, nil) // (N_out, N_in)
+	dB := graph.DotGeneral(aT, []int{1}, nil, u, []int{0}, nil)     // (N, in)
 	dBx := graph.ReduceSum(aS, 0)
+	var dW, dC *graph.Node
+	if vo != nil {
+		dW = graph.DotGeneral(graph.Transpose(vo, 0, 1), []int{1}, nil, graph.Reshape(b.r, rows, b.n), []int{0}, nil) // (O, N)
+		dC = graph.ReduceSum(vo, 0)
+	} else {
+		dW, dC = graph.ZerosLike(b.w), graph.Zeros(g, shapes.Make(dt, b.w.Shape().Dimensions[0]))
+	}
 	a1 := graph.Reshape(graph.Slice(as[0], graph.AxisRange(), graph.AxisRange(0, 1)), b.batch, b.n)
 	next := graph.DotGeneral(a1, []int{1}, nil, b.js, []int{0}, nil)
 	dx0 := graph.Add(graph.MulScalar(a1, decay), graph.Mul(drtanh(b.x0, r0), next))
-	return []*graph.Node{dJ, dB, dBx, dx0}
+	return []*graph.Node{dJ, dB, dBx, dx0, dW, dC}
 }
 
 func addOrSet(a, b *graph.Node) *graph.Node {
