@@ -6,11 +6,9 @@ package tutorial
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"html"
 	"image/color"
 	"os"
@@ -191,15 +189,14 @@ func NewExplorer(cfg Explore) (*Explorer, error) {
 			cfg.CacheDir = filepath.Join(root, "build", "cache", "explore")
 		}
 	}
-	h := fnv.New64a()
-	for _, a := range []*nd.Array{cfg.Regularized.J, cfg.Regularized.B, cfg.Regularized.Bx, cfg.Regularized.W, cfg.Regularized.C,
-		cfg.Unregularized.J, cfg.Unregularized.B, cfg.Unregularized.Bx, cfg.Unregularized.W, cfg.Unregularized.C, cfg.Inputs, cfg.Targets} {
+	arrays := []*nd.Array{cfg.Regularized.J, cfg.Regularized.B, cfg.Regularized.Bx, cfg.Regularized.W, cfg.Regularized.C,
+		cfg.Unregularized.J, cfg.Unregularized.B, cfg.Unregularized.Bx, cfg.Unregularized.W, cfg.Unregularized.C, cfg.Inputs, cfg.Targets}
+	for _, a := range arrays {
 		if a == nil {
 			return nil, errors.New("tutorial.Explore: a network or data array is nil")
 		}
-		_ = binary.Write(h, binary.LittleEndian, a.Data)
 	}
-	key := fmt.Sprintf("%016x-me%g-r%d-s%d-ex%d", h.Sum64(), cfg.MaxError, cfg.Repeats, cfg.Seed, cfg.Example)
+	key := fmt.Sprintf("%s-me%g-r%d-s%d-ex%d", Fingerprint(arrays...), cfg.MaxError, cfg.Repeats, cfg.Seed, cfg.Example)
 	return &Explorer{cfg: cfg, key: key, cache: map[string]Setting{}}, nil
 }
 
