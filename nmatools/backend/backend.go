@@ -250,7 +250,7 @@ func SearchDirs() []string {
 		dirs = append(dirs, filepath.Join(home, ".local", "lib", "go-xla"))
 	}
 	dirs = append(dirs, "/usr/local/lib/go-xla", "/usr/local/lib/gomlx/pjrt")
-	if root := RepoRoot(); root != "" {
+	if root := repo.Dir(); root != "" {
 		dirs = append(dirs, filepath.Join(root, "build", "pjrt"))
 	}
 	seen := map[string]bool{}
@@ -278,9 +278,6 @@ func Candidates() []string {
 	}
 	return out
 }
-
-// RepoRoot finds the nmatools repository (for build/pjrt/): repo.Dir, "" when none.
-func RepoRoot() string { return repo.Dir() }
 
 // ---- plugin probing in a child process ----
 

@@ -18,11 +18,6 @@ const ModulePath = repo.Module
 // Set it to io.Discard to silence them.
 var Notices io.Writer = os.Stderr
 
-// RepoRoot returns the root of the nmatools repository as repo.Root finds it
-// ($NMATOOLS_ROOT, else walking up from the working directory), or "" when
-// there is none (e.g. the command runs elsewhere): see package repo.
-func RepoRoot() string { return repo.Dir() }
-
 // DefaultDir is the data cache directory: $NMATOOLS_DATA when set, else
 // <repo>/data/cache inside the nmatools repository, else
 // ~/.cache/nmatools (the user cache directory).
@@ -30,7 +25,7 @@ func DefaultDir() string {
 	if d := os.Getenv("NMATOOLS_DATA"); d != "" {
 		return d
 	}
-	if root := RepoRoot(); root != "" {
+	if root := repo.Dir(); root != "" {
 		return filepath.Join(root, "data", "cache")
 	}
 	if c, err := os.UserCacheDir(); err == nil {
@@ -46,7 +41,7 @@ func SharedRealDir() string {
 	if d := os.Getenv("NMATOOLS_SHARED_DATA"); d != "" {
 		return d
 	}
-	if root := RepoRoot(); root != "" {
+	if root := repo.Dir(); root != "" {
 		d := filepath.Join(filepath.Dir(root), "shared", "data", "real")
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
 			return d

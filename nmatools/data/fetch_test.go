@@ -7,7 +7,6 @@ import (
 	"reflect"
 
 	"encoding/hex"
-	"github.com/neuromatch/nmatools/nmatools/matfile"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/neuromatch/nmatools/nmatools/matfile"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
 func md5hex(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
@@ -231,7 +233,7 @@ func sameMatValues(a, b string) error {
 
 func TestDefaultDir(t *testing.T) {
 	t.Setenv("NMATOOLS_DATA", "")
-	root := RepoRoot()
+	root := repo.Dir()
 	if root == "" {
 		t.Skip("not inside the nmatools repository")
 	}

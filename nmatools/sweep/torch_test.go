@@ -15,6 +15,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
 // TestAgainstPyTorch runs bench/torch_sweep.py (the tutorial's loops in
@@ -37,7 +38,7 @@ func TestAgainstPyTorch(t *testing.T) {
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
 		t.Skipf("%s cannot import torch (apt-get install python3-torch): %v", py, err)
 	}
-	root := data.RepoRoot()
+	root := repo.Dir()
 	script := filepath.Join(root, "bench", "torch_sweep.py")
 	mat := os.Getenv("NMATOOLS_SWEEP_DATA")
 	if mat == "" {

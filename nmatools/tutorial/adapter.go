@@ -17,6 +17,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
 )
 
@@ -81,7 +82,7 @@ func loadPretrained(name string) (p *model.Params, from string, err error) {
 			return p, "the course's " + pth, nil
 		}
 	}
-	root := data.RepoRoot()
+	root := repo.Dir()
 	dir := filepath.Join(root, "checkpoints", name)
 	if d := os.Getenv("NMATOOLS_CHECKPOINTS"); d != "" {
 		dir = filepath.Join(d, name)
@@ -138,7 +139,7 @@ func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *
 }
 
 // sweepCacheDir is where the sweeps' results are kept between cells.
-func sweepCacheDir() string { return filepath.Join(data.RepoRoot(), "build", "cache", "sweeps") }
+func sweepCacheDir() string { return filepath.Join(repo.Dir(), "build", "cache", "sweeps") }
 
 // loadM1 loads the tutorial's M1 PSTHs (or their synthetic stand-in).
 func loadM1() (*data.M1, error) {

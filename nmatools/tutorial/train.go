@@ -17,9 +17,9 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
-	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/plot"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/train"
 )
 
@@ -45,7 +45,7 @@ func (r *TrainResult) String() string {
 }
 
 // trainedRoot is the directory of the networks trained in the notebook; tests replace it.
-var trainedRoot = func() string { return filepath.Join(data.RepoRoot(), "build", "trained") }
+var trainedRoot = func() string { return filepath.Join(repo.Dir(), "build", "trained") }
 
 // TrainedDir is where TrainNetwork keeps the network name: build/trained/<name>
 // in the repository.
@@ -196,7 +196,7 @@ func Network(name string, useTrained bool) *Net {
 }
 
 func relToRoot(p string) string {
-	root := data.RepoRoot()
+	root := repo.Dir()
 	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
 		return r
 	}

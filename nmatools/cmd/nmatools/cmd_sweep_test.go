@@ -13,6 +13,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
 // sweepFixture writes a small network's weights as .npz.
@@ -32,7 +33,7 @@ func sweepFixture(t *testing.T, dir string, seed int64) string {
 
 func syntheticConds(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join(data.RepoRoot(), "data", "synthetic", "condsForSimJ2moMuscles.mat")
+	p := filepath.Join(repo.Dir(), "data", "synthetic", "condsForSimJ2moMuscles.mat")
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("no synthetic data file: %v", err)
 	}
