@@ -213,15 +213,15 @@ func prepare(f *matfile.File) (*Dataset, error) {
 		for j := 0; j < NumDelays; j++ {
 			e := elems[i*NumDelays+j]
 			for t := 0; t < T; t++ {
-				r := RowStart + t
+				r, row := RowStart+t, (i*NumDelays+j)*T+t // row: the flat index of [i, j, t, :] / its length
 				for k := 0; k < nPlan; k++ {
-					plan.Set(float32(e.p.At(r, k)), i, j, t, k)
+					plan.Data[row*nPlan+k] = float32(e.p.At2(r, k))
 				}
 				for k := 0; k < nGo; k++ {
-					goEnv.Set(float32(e.g.At(r, k)), i, j, t, k)
+					goEnv.Data[row*nGo+k] = float32(e.g.At2(r, k))
 				}
-				outW.Set(float32(e.m.At(r, MuscleA)), i, j, t, 0)
-				outW.Set(float32(e.m.At(r, MuscleB)), i, j, t, 1)
+				outW.Data[row*nOut] = float32(e.m.At2(r, MuscleA))
+				outW.Data[row*nOut+1] = float32(e.m.At2(r, MuscleB))
 			}
 		}
 	}
@@ -305,7 +305,7 @@ func normalizeAndStandardize(a *nd.Array) error {
 // first bad one in MATLAB's 1-based notation.
 func finiteRows(n *matfile.Numeric, cols []int, where string) error {
 	check := func(r, k int) error {
-		v := n.At(r, k)
+		v := n.At2(r, k)
 		if f := float64(float32(v)); math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("%s(%d,%d) is %v: non-finite values (NaN, ±Inf, or beyond float32's range) cannot be used; fix the data file",
 				where, r+1, k+1, v)

@@ -78,7 +78,7 @@ type ReadOptions struct {
 // DefaultMaxVariableBytes is the default cap on the decompressed size of
 // one variable: 2 GiB, the largest variable MATLAB saves with -v7 (larger
 // ones need -v7.3). Memory is allocated as the data arrive, never from the
-// announced size alone.
+// announced size alone (at most what the compressed bytes present can inflate to).
 const DefaultMaxVariableBytes = 2 << 30
 
 // maxDepth bounds the nesting of cells and structs.
@@ -346,6 +346,10 @@ func (l *loc) errorf(path string, inner int, format string, a ...any) error {
 	return e
 }
 
+// maxDeflateRatio bounds how many bytes one compressed byte can inflate to (deflate's
+// longest match, 258 bytes, costs at least 2 bits: about 1032:1).
+const maxDeflateRatio = 1032
+
 // inflate decompresses the data of a miCOMPRESSED element: one miMATRIX
 // element. It reads the inner tag first and then exactly the bytes it
 // announces, so memory grows with the data actually present, never from the
@@ -368,7 +372,15 @@ func (rd *reader) inflate(data []byte, l *loc) ([]byte, error) {
 		err.(*FormatError).Err = ErrTooLarge
 		return nil, err
 	}
+	// Room for the announced size at once (growing a 12 MB variable by doubling cost more
+	// than decoding it), but never more than the compressed bytes present can inflate to:
+	// deflate expands at most maxDeflateRatio:1, so a crafted size buys nothing.
+	want := nb
+	if lim := int64(len(data))*maxDeflateRatio + 1024; want > lim {
+		want = lim
+	}
 	var buf bytes.Buffer
+	buf.Grow(8 + int(want) + bytes.MinRead) // ReadFrom asks for MinRead free bytes before each read
 	buf.Write(tag[:])
 	got, err := io.Copy(&buf, io.LimitReader(zr, nb))
 	if err != nil {

@@ -114,6 +114,15 @@ func (n *Numeric) At(idx ...int) float64 {
 	return n.Real[linearIndex(n.Dims, idx)]
 }
 
+// At2 is At(r, c) for a two-dimensional array, without the variadic subscripts (a hot
+// loop over a large array spends most of its time there); out of range it panics as At.
+func (n *Numeric) At2(r, c int) float64 {
+	if len(n.Dims) != 2 || r < 0 || c < 0 || r >= n.Dims[0] || c >= n.Dims[1] {
+		return n.At(r, c)
+	}
+	return n.Real[r+c*n.Dims[0]]
+}
+
 // ImagAt returns the imaginary part at idx (0 for a real array).
 func (n *Numeric) ImagAt(idx ...int) float64 {
 	i := linearIndex(n.Dims, idx)
