@@ -14,6 +14,10 @@
 //     verdict is cached in memory and under the user cache directory.
 //  3. The pure-Go backend "go", with a one-line notice on stderr.
 //
+// A plain "go" is created as GoDefaultConfig ("go:ops_sequential": each call's operations
+// run one after another on the calling goroutine, much faster for this network's small
+// operations); "go:ops_parallel" restores GoMLX's default.
+//
 // Importing the package has no side effect. Automatic plugin downloads are switched off
 // before any backend is created: nothing is ever downloaded. Report
 // explains what runs and how to get XLA; `nmatools backend` prints it (the

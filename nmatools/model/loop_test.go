@@ -91,3 +91,36 @@ func TestRunnerLoss(t *testing.T) {
 		t.Error("RunNetworks accepted missing weights")
 	}
 }
+
+// TestTrajectoryPartsMatchOneCall: a batch that RowParts splits (on the pure-Go backend; on
+// XLA it is one call and the comparison is trivially equal) gives the outputs and states of
+// one call over the whole batch, row for row, up to float32 rounding, also when the last
+// part is padded (odd batches).
+func TestTrajectoryPartsMatchOneCall(t *testing.T) {
+	b := testBackend(t)
+	r := NewRunner(b, NewParams(UnregularizedConfig(), 1))
+	defer r.Close()
+	for _, batch := range []int{8, 9, 20, 27} {
+		in := randInputs(uint64(batch), batch, 60, 16)
+		out, hid, err := r.Trajectory(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out1, hid1, err := r.callPair(r.traj, "one call", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			a, b *nd.Array
+		}{{"outputs", out, out1}, {"hidden", hid, hid1}} {
+			d, err := nd.MaxAbsDiff(c.a, c.b)
+			if err != nil || d > 1e-4 {
+				t.Errorf("batch %d (%d parts): %s differ from one call's by %v (err %v)", batch, RowParts(b, batch), c.name, d, err)
+			}
+		}
+	}
+	if UsesWhileLoop(b) {
+		t.Log("XLA: RowParts is 1, the parts path was not exercised")
+	}
+}

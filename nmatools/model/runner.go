@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -142,7 +143,57 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		}
 		r.traj = e.SetMaxCache(64)
 	}
-	return r.callPair(r.traj, "model.Trajectory", in)
+	parts := RowParts(r.backend, in.Shape[0])
+	if parts == 1 {
+		return r.callPair(r.traj, "model.Trajectory", in)
+	}
+	// Equal parts (the last padded with copies of the last row: one compiled shape), run
+	// at once on the backend's devices in turn; the rows are independent, so the results
+	// are those of one call.
+	batch := in.Shape[0]
+	size := (batch + parts - 1) / parts
+	outs := make([][2]*nd.Array, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		idx := make([]int, size)
+		for k := range idx {
+			idx[k] = min(p*size+k, batch-1)
+		}
+		dev := compute.DeviceNum(p % max(1, r.backend.NumDevices()))
+		wg.Go(func() { outs[p][0], outs[p][1], errs[p] = r.callPairOn(r.traj, dev, "model.Trajectory", in.Take(idx)) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	joined := [2]*nd.Array{}
+	for k := range joined {
+		inner := nd.Size(outs[0][k].Shape[1:]...)
+		a := nd.New(append([]int{batch}, outs[0][k].Shape[1:]...)...)
+		for p := range parts {
+			n := min(size, batch-p*size)
+			copy(a.Data[p*size*inner:], outs[p][k].Data[:n*inner])
+		}
+		joined[k] = a
+	}
+	return joined[0], joined[1], nil
+}
+
+// minPartRows is the fewest rows each part of a split batch holds (RowParts).
+const minPartRows = 4
+
+// RowParts is the number of concurrent calls a batch of rows is split into on backend b:
+// 2 on the pure-Go backend from 2·minPartRows rows on, else 1. That backend runs one
+// call's operations on one core (its matmul aside) and concurrent calls on different
+// cores (measured on 2 cores: trajectory at batch 20 45 → 27 ms); XLA spreads one call
+// over the cores itself. The count does not depend on the machine, so neither do the
+// results (the float32 sums of a matmul depend on the rows per call).
+func RowParts(b compute.Backend, rows int) int {
+	if UsesWhileLoop(b) || rows < 2*minPartRows {
+		return 1
+	}
+	return 2
 }
 
 // Step is one forward step (Exercise 2.1): u (B,in) and x (B,N) → out (B,out), xNew (B,N).
@@ -350,6 +401,11 @@ func (r *Runner) Loss(inputs, targets *nd.Array) (float64, error) {
 // callPair runs e on the weights followed by extra and returns its two results,
 // copied out of (and releasing) the result tensors; what prefixes a run error.
 func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
+	return r.callPairOn(e, 0, what, extra...)
+}
+
+// callPairOn is callPair on device dev.
+func (r *Runner) callPairOn(e *graph.Exec, dev compute.DeviceNum, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
 	args := make([]any, 0, len(r.weights)+len(extra))
 	for _, t := range r.weights {
 		args = append(args, t)
@@ -357,7 +413,7 @@ func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b 
 	for _, x := range extra {
 		args = append(args, nd.ToTensor(x))
 	}
-	res, err := call(e, args)
+	res, err := callOn(e, dev, args)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -32,34 +33,45 @@ func NewStore(p *Params) (*gmodel.Store, error) {
 	return s, nil
 }
 
-// ParamsFromStore copies the variables under /ctrnn back to host Params, checking their
-// shapes against cfg.
-func ParamsFromStore(s *gmodel.Store, cfg Config) (*Params, error) {
+// StoreTensors returns the values of the variables /ctrnn/J, B, bx, W, c of s (in that
+// order; the store's own tensors, not copies), e.g. to pass the current weights to a
+// graph that takes them as inputs.
+func StoreTensors(s *gmodel.Store) ([]*tensors.Tensor, error) {
 	if s == nil {
-		return nil, fmt.Errorf("model.ParamsFromStore: nil store")
+		return nil, fmt.Errorf("model: nil store")
 	}
-	p := &Params{Config: cfg}
-	for _, v := range []struct {
-		name string
-		dst  **nd.Array
-	}{{VarJ, &p.J}, {VarB, &p.B}, {VarBx, &p.Bx}, {VarW, &p.W}, {VarC, &p.C}} {
-		path := gmodel.JoinPath("/"+Scope, v.name)
+	names := []string{VarJ, VarB, VarBx, VarW, VarC}
+	ts := make([]*tensors.Tensor, len(names))
+	for i, name := range names {
+		path := gmodel.JoinPath("/"+Scope, name)
 		variable := s.GetVariable(path)
 		if variable == nil {
-			return nil, fmt.Errorf("model.ParamsFromStore: variable %s is missing", path)
+			return nil, fmt.Errorf("model: variable %s is missing from the store", path)
 		}
 		t, err := variable.Value()
 		if err != nil {
-			return nil, fmt.Errorf("model.ParamsFromStore: variable %s: %w", path, err)
+			return nil, fmt.Errorf("model: variable %s: %w", path, err)
 		}
 		if t.DType() != dtypeF32 {
-			return nil, fmt.Errorf("model.ParamsFromStore: variable %s is %s, want float32", path, t.DType())
+			return nil, fmt.Errorf("model: variable %s is %s, want float32", path, t.DType())
 		}
-		a, err := nd.FromTensor(t)
-		if err != nil {
-			return nil, fmt.Errorf("model.ParamsFromStore: variable %s: %w", path, err)
+		ts[i] = t
+	}
+	return ts, nil
+}
+
+// ParamsFromStore copies the variables under /ctrnn back to host Params, checking their
+// shapes against cfg.
+func ParamsFromStore(s *gmodel.Store, cfg Config) (*Params, error) {
+	ts, err := StoreTensors(s)
+	if err != nil {
+		return nil, fmt.Errorf("model.ParamsFromStore: %w", err)
+	}
+	p := &Params{Config: cfg}
+	for i, dst := range []**nd.Array{&p.J, &p.B, &p.Bx, &p.W, &p.C} {
+		if *dst, err = nd.FromTensor(ts[i]); err != nil {
+			return nil, fmt.Errorf("model.ParamsFromStore: %w", err)
 		}
-		*v.dst = a
 	}
 	if err := p.Check(); err != nil {
 		return nil, err

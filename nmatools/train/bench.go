@@ -58,17 +58,13 @@ func BenchRepeats(b compute.Backend, repeats int) (BenchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	step, err := newStepExec(b, store, r)
+	step, err := newStepper(b, store, r)
 	if err != nil {
 		return res, err
 	}
 	defer step.Finalize()
-	in, tgt := nd.ToTensor(inputs), nd.ToTensor(targets)
 	if res.TrainStepMs, err = medianMs(repeats, func() error {
-		outs, err := step.Exec(in, tgt)
-		if err == nil {
-			finalize(outs)
-		}
+		_, _, _, err := step.Step(inputs, targets)
 		return err
 	}); err != nil {
 		return res, fmt.Errorf("train: Bench: training step: %w", err)

@@ -46,7 +46,12 @@
 // (model.Unroll), the loss, the gradients, the global-norm clipping (GoMLX has
 // none built in: the gradients are clipped in the graph and handed to Adam's
 // UpdateGraphWithGradients) and the Adam update. The graph is compiled once per
-// batch shape, so a smaller last batch costs one more compilation.
+// batch shape, so a smaller last batch costs one more compilation. On the pure-Go
+// backend, which runs the operations of one call on one core, a batch that
+// model.RowParts splits (20 → 2 × 10) runs as its halves' gradients, computed by two
+// concurrent calls, and one small graph that adds them and the weight penalty's
+// gradient, clips and applies Adam: the same step up to float32 rounding, on both
+// cores (measured: 100 → 47–63 ms a step).
 //
 // Result.TrainLoss[e] is epoch e's average of its batch losses (penalties
 // included; each batch measured before its own update), as the course reports

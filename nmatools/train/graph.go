@@ -36,26 +36,46 @@ func newAdam(lr float64) (gradientUpdater, error) {
 // and its parts: mse (mean over batch, steps and outputs), l2 = Σp² over the
 // penalized parameters, and r2 = Σr² over the batch, steps and hidden units.
 func lossTerms(r Recipe, w model.Weights, inputs, targets *Node) (loss, mse, l2, r2 *Node) {
+	mse, r2 = dataTerms(r, w, inputs, targets, 1/float64(targets.Shape().Size()))
+	l2 = weightL2(r, w)
+	return Add(dataLoss(r, mse, r2, inputs.Shape().Dimensions[1]), weightTerm(r, l2)), mse, l2, r2
+}
+
+// dataTerms runs the network on a batch (from x = 0) and returns mse = Σ(output−target)²·invN
+// (the mean squared error when invN is 1 over the number of target values; a split batch's
+// part passes 1 over the whole batch's) and r2 = Σr² over the batch, steps and hidden units.
+func dataTerms(r Recipe, w model.Weights, inputs, targets *Node, invN float64) (mse, r2 *Node) {
 	g := inputs.Graph()
-	batch := inputs.Shape().Dimensions[0]
-	steps := inputs.Shape().Dimensions[1]
-	x0 := Zeros(g, shapes.Make(inputs.DType(), batch, r.Model.HiddenSize))
+	x0 := Zeros(g, shapes.Make(inputs.DType(), inputs.Shape().Dimensions[0], r.Model.HiddenSize))
 	outputs, _, rates := model.Unroll(w, r.Model, inputs, x0)
-	mse = ReduceAllMean(Square(Sub(outputs, targets)))
-	l2 = ScalarZero(g, inputs.DType())
+	return MulScalar(ReduceAllSum(Square(Sub(outputs, targets))), invN), ReduceAllSum(Square(rates))
+}
+
+// dataLoss is the part of the recipe's loss that depends on the data: mse plus the rate
+// penalty RatePenalty·r2/(steps·N·RateDivisor). Over the parts of a split batch it sums to
+// the whole batch's.
+func dataLoss(r Recipe, mse, r2 *Node, steps int) *Node {
+	if r.RatePenalty <= 0 {
+		return mse
+	}
+	return Add(mse, MulScalar(r2, r.RatePenalty/(float64(steps)*float64(r.Model.HiddenSize)*r.RateDivisor)))
+}
+
+// weightL2 is Σp² over the penalized parameters.
+func weightL2(r Recipe, w model.Weights) *Node {
+	l2 := ScalarZero(w.J.Graph(), w.J.DType())
 	for _, p := range penalized(r, w) {
 		l2 = Add(l2, ReduceAllSum(Square(p)))
 	}
-	r2 = ReduceAllSum(Square(rates))
-	loss = mse
-	if r.WeightPenalty > 0 {
-		loss = Add(loss, MulScalar(l2, r.WeightPenalty))
+	return l2
+}
+
+// weightTerm is the weight penalty's share of the loss, WeightPenalty·l2 (0 when off).
+func weightTerm(r Recipe, l2 *Node) *Node {
+	if r.WeightPenalty <= 0 {
+		return ScalarZero(l2.Graph(), l2.DType())
 	}
-	if r.RatePenalty > 0 {
-		scale := r.RatePenalty / (float64(steps) * float64(r.Model.HiddenSize) * r.RateDivisor)
-		loss = Add(loss, MulScalar(r2, scale))
-	}
-	return loss, mse, l2, r2
+	return MulScalar(l2, r.WeightPenalty)
 }
 
 // penalized returns the weight nodes named in r.PenalizedParams (all if nil).

@@ -221,7 +221,7 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 			return nil, err
 		}
 	}
-	step, err := newStepExec(b, store, r)
+	step, err := newStepper(b, store, r)
 	if err != nil {
 		return nil, err
 	}
@@ -265,12 +265,10 @@ func Train(ctx context.Context, b compute.Backend, r Recipe, ds *data.Dataset, o
 					epoch+1, ck.lastGood(lastSaved), err))
 			}
 			idx := order[lo:min(lo+r.BatchSize, n)]
-			outs, err := step.Exec(nd.ToTensor(sp.trainIn.Take(idx)), nd.ToTensor(sp.trainOut.Take(idx)))
+			loss, mse, _, err := step.Step(sp.trainIn.Take(idx), sp.trainOut.Take(idx))
 			if err != nil {
 				return finish("error", fmt.Errorf("train: step %d of epoch %d: %w", batches+1, epoch+1, err))
 			}
-			loss, mse := scalar(outs[outLoss]), scalar(outs[outMSE])
-			finalize(outs)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				trimTo(res, lastSaved)
 				return finish("diverged", fmt.Errorf("train: %w: the loss became %v at step %d of epoch %d "+
