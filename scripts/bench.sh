@@ -11,6 +11,12 @@
 #      and data loading, graph building and compilation, and a negligible run) and the run
 #      (the rest).
 #
+# ROUNDS rounds (default 3) run one after another, each timing PyTorch and then nmatools,
+# so that both sides of a ratio see the same state of the machine (PyTorch's own times
+# moved 1.5-2x between runs on an idle machine here). The table gives the median time of
+# each cell and the median of the per-round ratios, with their range; the goals are read
+# from the median ratios.
+#
 # It prints the machine (CPU, cores, SIMD level from /proc/cpuinfo, load average at the start:
 # only ratios measured in one run on an idle machine compare) and the goals of issue 13.
 #
@@ -23,7 +29,10 @@ export GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
 PY=/usr/bin/python3
 PLUGIN="${PJRT_CPU_PLUGIN:-$ROOT/build/pjrt/pjrt_c_api_cpu_plugin.so}"   # make xla puts it there
 OUT="$ROOT/build/bench"
+ROUNDS="${ROUNDS:-3}"
 LOAD_AVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "bench: ROUNDS must be a positive number, got '$ROUNDS'" >&2; exit 2 ;; esac
+rm -rf "$OUT"
 mkdir -p "$OUT" bin
 "$PY" -c 'import torch' 2>/dev/null || { echo "bench: PyTorch is missing: apt-get install -y python3-torch" >&2; exit 1; }
 go build -o bin/nmatools ./nmatools/cmd/nmatools
@@ -31,72 +40,83 @@ go build -o bin/nmatools ./nmatools/cmd/nmatools
 backends=(go)
 [ -f "$PLUGIN" ] && backends+=("xla:$PLUGIN")
 
-echo "bench: PyTorch (1 thread)" >&2
-"$PY" bench/torch_bench.py > "$OUT/torch.json"
-for b in "${backends[@]}"; do
-  echo "bench: nmatools bench on $b" >&2
-  GOMLX_BACKEND="$b" bin/nmatools bench --json > "$OUT/go-${b%%:*}.json"
-done
-
 # Sweeps: the same weights and data for both sides.
 bin/nmatools prepare --out "$OUT/data.npz" >/dev/null
 bin/nmatools convert checkpoints/regularized --out "$OUT/weights.npz" >/dev/null
-echo "bench: PyTorch sweeps (the tutorial's loops)" >&2
-"$PY" bench/torch_sweep.py --weights "$OUT/weights.npz" --data "$OUT/data.npz" --kind both --split-seed 2024 > "$OUT/torch-sweep.json"
-for b in "${backends[@]}"; do
-  for kind in inputs weights; do
-    echo "bench: nmatools sweep $kind on $b" >&2
-    sweep=(bin/nmatools sweep "$kind" --checkpoint "$OUT/weights.npz" --split-seed 2024 --json --quiet)
-    t0=$EPOCHREALTIME
-    GOMLX_BACKEND="$b" "${sweep[@]}" > "$OUT/go-sweep-$kind-${b%%:*}.json"
-    t1=$EPOCHREALTIME
-    GOMLX_BACKEND="$b" "${sweep[@]}" --repeats 1 --levels 0.1 > /dev/null   # start-up + compile
-    t2=$EPOCHREALTIME
-    echo "{\"start\": $t0, \"end\": $t1, \"startup\": $(awk "BEGIN { print $t2 - $t1 }")}" > "$OUT/go-sweep-$kind-${b%%:*}.time.json"
+
+for r in $(seq 1 "$ROUNDS"); do
+  echo "bench: round $r of $ROUNDS: PyTorch (1 thread)" >&2
+  "$PY" bench/torch_bench.py > "$OUT/torch-$r.json"
+  for b in "${backends[@]}"; do
+    echo "bench: round $r: nmatools bench on $b" >&2
+    GOMLX_BACKEND="$b" bin/nmatools bench --json > "$OUT/go-${b%%:*}-$r.json"
+  done
+  echo "bench: round $r: PyTorch sweeps (the tutorial's loops)" >&2
+  "$PY" bench/torch_sweep.py --weights "$OUT/weights.npz" --data "$OUT/data.npz" --kind both --split-seed 2024 > "$OUT/torch-sweep-$r.json"
+  for b in "${backends[@]}"; do
+    for kind in inputs weights; do
+      echo "bench: round $r: nmatools sweep $kind on $b" >&2
+      sweep=(bin/nmatools sweep "$kind" --checkpoint "$OUT/weights.npz" --split-seed 2024 --json --quiet)
+      t0=$EPOCHREALTIME
+      GOMLX_BACKEND="$b" "${sweep[@]}" > "$OUT/go-sweep-$kind-${b%%:*}-$r.json"
+      t1=$EPOCHREALTIME
+      GOMLX_BACKEND="$b" "${sweep[@]}" --repeats 1 --levels 0.1 > /dev/null   # start-up + compile
+      t2=$EPOCHREALTIME
+      echo "{\"start\": $t0, \"end\": $t1, \"startup\": $(awk "BEGIN { print $t2 - $t1 }")}" > "$OUT/go-sweep-$kind-${b%%:*}-$r.time.json"
+    done
   done
 done
 
-"$PY" - "$OUT" "$LOAD_AVG" "${backends[@]}" <<'PYEOF'
-import json, os, sys
-out, load_avg, backends = sys.argv[1], sys.argv[2], [b.split(":")[0] for b in sys.argv[3:]]
+"$PY" - "$OUT" "$ROUNDS" "$LOAD_AVG" "${backends[@]}" <<'PYEOF'
+import json, os, statistics, sys
+out, rounds, load_avg = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+backends = [b.split(":")[0] for b in sys.argv[4:]]
 load = lambda n: json.load(open(os.path.join(out, n)))
 names = {"go": "pure Go", "xla": "XLA CPU"}
-t = load("torch.json")
+R = range(1, rounds + 1)
+med = statistics.median
 info = open('/proc/cpuinfo').read()
 cpu = info.split('model name')[1].split(':')[1].splitlines()[0].strip()
 flags = set(info.split('\nflags')[1].split(':')[1].splitlines()[0].split())
 simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
 mem = int(open('/proc/meminfo').read().split('MemTotal:')[1].split()[0]) / 2**20
-print(f"Machine: {cpu}, {os.cpu_count()} cores, {simd}, {mem:.0f} GiB; load average at the start: {load_avg}.")
-print(f"Reference: {t['backend']}. nmatools: " + "; ".join(load(f"go-{b}.json")["backend"] for b in backends) + ".")
+print(f"Machine: {cpu}, {os.cpu_count()} cores, {simd}, {mem:.0f} GiB; load average at the start: {load_avg}; "
+      f"{rounds} round(s), PyTorch then nmatools in each.")
+print(f"Reference: {load('torch-1.json')['backend']}. nmatools: " + "; ".join(load(f"go-{b}-1.json")["backend"] for b in backends) + ".")
 print()
-print("| workload | PyTorch | " + " | ".join(f"{names[b]} | ratio" for b in backends) + " |")
+print("| workload | PyTorch | " + " | ".join(f"{names[b]} | ratio (range)" for b in backends) + " |")
 print("|---|---|" + "---|---|" * len(backends))
+span = lambda rs: f"{med(rs):.2f}× ({min(rs):.2f}–{max(rs):.2f})" if len(rs) > 1 else f"{rs[0]:.2f}×"
 ratios = {}
 for key, label in [("train_step_ms", "training step, batch 20 (regularized recipe), ms"),
                    ("forward_b20_ms", "trajectory, batch 20, ms"), ("forward_b1_ms", "trajectory, batch 1, ms")]:
-    row = f"| {label} | {t[key]:.1f} |"
+    t = [load(f"torch-{r}.json")[key] for r in R]
+    row = f"| {label} | {med(t):.1f} |"
     for b in backends:
-        g = load(f"go-{b}.json")[key]
-        ratios[key, b] = g / t[key]
-        row += f" {g:.1f} | {g / t[key]:.2f}× |"
+        g = [load(f"go-{b}-{r}.json")[key] for r in R]
+        rs = [gi / ti for gi, ti in zip(g, t)]
+        ratios[key, b] = med(rs)
+        row += f" {med(g):.1f} | {span(rs)} |"
     print(row)
-ts = load("torch-sweep.json")["seconds"]
 for kind in ("inputs", "weights"):
-    row = f"| sweep {kind}, 30 repetitions × 5 levels, whole run (start-up + compile / run), s | {ts[kind]:.2f} |"
+    t = [load(f"torch-sweep-{r}.json")["seconds"][kind] for r in R]
+    row = f"| sweep {kind}, 30 repetitions × 5 levels, whole run (start-up + compile / run), s | {med(t):.2f} |"
     for b in backends:
-        tt = load(f"go-sweep-{kind}-{b}.time.json")
-        g = tt["end"] - tt["start"]
-        ratios[kind, b] = g / ts[kind]
-        row += f" {g:.2f} ({tt['startup']:.2f} / {g - tt['startup']:.2f}) | {g / ts[kind]:.2f}× |"
+        tt = [load(f"go-sweep-{kind}-{b}-{r}.time.json") for r in R]
+        g = [x["end"] - x["start"] for x in tt]
+        st = [x["startup"] for x in tt]
+        rs = [gi / ti for gi, ti in zip(g, t)]
+        ratios[kind, b] = med(rs)
+        row += f" {med(g):.2f} ({med(st):.2f} / {med(g) - med(st):.2f}) | {span(rs)} |"
     print(row)
 print()
-print("ratio = nmatools time / PyTorch time (below 1 is faster); PyTorch's sweep time is its loops' wall time.")
+print("Times are medians over the rounds; ratio = nmatools time / PyTorch time in the same round (below 1 is faster), "
+      "median over the rounds (min–max); PyTorch's sweep time is its loops' wall time.")
 goals = [("training step, pure Go", ("train_step_ms", "go"), 0.7), ("trajectory b20, pure Go", ("forward_b20_ms", "go"), 0.7),
          ("sweep inputs, pure Go", ("inputs", "go"), 0.2), ("sweep weights, pure Go", ("weights", "go"), 0.2),
          ("training step, XLA CPU", ("train_step_ms", "xla"), 0.25),
          ("sweep inputs, XLA CPU", ("inputs", "xla"), 0.1), ("sweep weights, XLA CPU", ("weights", "xla"), 0.1)]
-print("Goals (issue 13): " + "; ".join(
+print("Goals (issue 13, median ratios): " + "; ".join(
     f"{name} ≤ {lim}×: " + (("holds" if ratios[k] <= lim else "misses") + f" ({ratios[k]:.2f}×)" if k in ratios else "not run")
     for name, k, lim in goals) + ".")
 PYEOF
