@@ -15,7 +15,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check bench fuzz clean
+        setup xla lab browser-check bench fuzz clean test-race
 
 all: build
 
@@ -63,10 +63,17 @@ browser-check: setup build
 # on XLA CPU where the plugin could be installed, then the notebooks: the student one
 # headless (its exercises must stop with their messages), the instructor one live in
 # JupyterLab and chromium (browser-check: every cell, every slider).
-test: vet test-go test-xla test-notebooks browser-check
+test: vet test-go test-race test-xla test-notebooks browser-check
 
 test-go:
 	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./nmatools/...
+
+# The packages that run calls concurrently (split batches, sweep chunks, the explorer)
+# under the race detector, on the pure-Go backend (checkptr off: GoMLX's no-SIMD small
+# matmul trips it).
+test-race:
+	GOMLX_BACKEND=go $(GO) test -race -gcflags=all=-d=checkptr=0 -count=1 -timeout 20m \
+	  ./nmatools/model/ ./nmatools/train/ ./nmatools/sweep/ ./nmatools/tutorial/
 
 test-xla: xla
 	@if [ -f "$(PJRT_CPU)" ]; then \

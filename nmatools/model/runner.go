@@ -148,8 +148,11 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		return r.callPair(r.traj, "model.Trajectory", in)
 	}
 	// Equal parts (the last padded with copies of the last row: one compiled shape), run
-	// at once on the backend's devices in turn; the rows are independent, so the results
-	// are those of one call.
+	// at once; the rows are independent, so the results are those of one call up to the
+	// float32 rounding of the matmul's sums.
+	if err := OnDevice(r.backend, r.weights...); err != nil {
+		return nil, nil, fmt.Errorf("model.Trajectory: %w", err)
+	}
 	batch := in.Shape[0]
 	size := (batch + parts - 1) / parts
 	outs := make([][2]*nd.Array, parts)
@@ -160,8 +163,7 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		for k := range idx {
 			idx[k] = min(p*size+k, batch-1)
 		}
-		dev := compute.DeviceNum(p % max(1, r.backend.NumDevices()))
-		wg.Go(func() { outs[p][0], outs[p][1], errs[p] = r.callPairOn(r.traj, dev, "model.Trajectory", in.Take(idx)) })
+		wg.Go(func() { outs[p][0], outs[p][1], errs[p] = r.callPair(r.traj, "model.Trajectory", in.Take(idx)) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -178,6 +180,19 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 		joined[k] = a
 	}
 	return joined[0], joined[1], nil
+}
+
+// OnDevice puts host tensors on device 0 of b now (a no-op for those already there), so
+// that concurrent calls may share them: GoMLX moves a host tensor to the device on its
+// first use, unsynchronized with another call reading it (the race detector caught two
+// halves of a split batch doing so with the same weights).
+func OnDevice(b compute.Backend, ts ...*tensors.Tensor) error {
+	for _, t := range ts {
+		if err := t.MaterializeOnDevice(b, true, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // minPartRows is the fewest rows each part of a split batch holds (RowParts).
@@ -401,11 +416,6 @@ func (r *Runner) Loss(inputs, targets *nd.Array) (float64, error) {
 // callPair runs e on the weights followed by extra and returns its two results,
 // copied out of (and releasing) the result tensors; what prefixes a run error.
 func (r *Runner) callPair(e *graph.Exec, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
-	return r.callPairOn(e, 0, what, extra...)
-}
-
-// callPairOn is callPair on device dev.
-func (r *Runner) callPairOn(e *graph.Exec, dev compute.DeviceNum, what string, extra ...*nd.Array) (a, b *nd.Array, err error) {
 	args := make([]any, 0, len(r.weights)+len(extra))
 	for _, t := range r.weights {
 		args = append(args, t)
@@ -413,7 +423,7 @@ func (r *Runner) callPairOn(e *graph.Exec, dev compute.DeviceNum, what string, e
 	for _, x := range extra {
 		args = append(args, nd.ToTensor(x))
 	}
-	res, err := callOn(e, dev, args)
+	res, err := call(e, args)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}

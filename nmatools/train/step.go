@@ -67,6 +67,9 @@ func (s *stepper) Step(inputs, targets *nd.Array) (loss, mse, norm float64, err 
 		return 0, 0, 0, err
 	}
 	ts, err := model.StoreTensors(s.store)
+	if err == nil {
+		err = model.OnDevice(s.backend, ts...)
+	}
 	if err != nil {
 		return 0, 0, 0, err
 	}
