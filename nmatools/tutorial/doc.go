@@ -24,8 +24,9 @@
 // notebook kernel (in a notebook only), not in every cell.
 //
 // The sweeps (InputSweep, WeightSweep) are the fast vectorized ones of package
-// sweep, with the tutorial's seed, cached between cells in GoNB's cache under
-// build/cache/sweeps.
+// sweep, with the tutorial's seed, cached between cells (Cached: one JSON file per result
+// under build/cache/sweeps, written atomically; the explorer keeps its settings the same
+// way under build/cache/explore).
 //
 // Only adapter.go calls packages model, sweep, data and backend.
 package tutorial

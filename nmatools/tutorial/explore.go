@@ -2,11 +2,10 @@ package tutorial
 
 // explore.go: the interactive exploration of Section 4 (two sliders redrawing the
 // perturbation bars of both networks), self-contained: it depends on model, sweep,
-// plot, repo, atomicfile and GoNB only.
+// plot, repo, GoNB and the package's result cache (diskCache) only.
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -24,7 +23,6 @@ import (
 	"github.com/janpfeifer/gonb/gonbui/comms"
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 
-	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
@@ -65,7 +63,8 @@ type Explore struct {
 	// default, MaxIdleTimeout). When it is 0, the environment variable
 	// NMATOOLS_EXPLORE_IDLE (a duration such as "10s", for checks) sets it.
 	IdleTimeout time.Duration
-	// CacheDir keeps computed settings between runs of the cell; "": <repo>/build/cache/explore,
+	// CacheDir keeps computed settings between runs of the cell (the result cache of Cached,
+	// in its own directory); "": <repo>/build/cache/explore,
 	// or memory only when the repository is not found.
 	CacheDir string
 	// Note is added under each figure's title (e.g. that the data is the synthetic stand-in).
@@ -215,16 +214,13 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 		s.Cached, s.Took = true, 0
 		return s, nil
 	}
-	file := ""
-	if e.cfg.CacheDir != "" {
-		file = filepath.Join(e.cfg.CacheDir, k+".json")
-		if b, err := os.ReadFile(file); err == nil && json.Unmarshal(b, &s) == nil && s.Kind == kind && s.Level == level && e.validExample(s.Example) {
-			e.mu.Lock()
-			e.cache[k] = s
-			e.mu.Unlock()
-			s.Cached, s.Took = true, 0
-			return s, nil
-		}
+	disk := diskCache{e.cfg.CacheDir}
+	if disk.load(k, &s) && s.Kind == kind && s.Level == level && e.validExample(s.Example) {
+		e.mu.Lock()
+		e.cache[k] = s
+		e.mu.Unlock()
+		s.Cached, s.Took = true, 0
+		return s, nil
 	}
 	start := time.Now()
 	s = Setting{Kind: kind, Level: level, Repeats: e.cfg.Repeats}
@@ -256,13 +252,7 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 	e.mu.Lock()
 	e.cache[k] = s
 	e.mu.Unlock()
-	if file != "" {
-		if b, err := json.Marshal(s); err == nil {
-			if err := os.MkdirAll(e.cfg.CacheDir, 0o755); err == nil {
-				_ = atomicfile.WriteFile(file, b, 0o644) // a failed write only costs a recomputation
-			}
-		}
-	}
+	disk.store(k, s)
 	return s, nil
 }
 

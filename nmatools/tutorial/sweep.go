@@ -8,7 +8,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/janpfeifer/gonb/cache"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
@@ -91,14 +90,20 @@ func Fingerprint(arrays ...*nd.Array) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// Cached returns run's result from GoNB's cache (build/cache/sweeps) when a
-// result under key is there, else runs it and stores the result. Each cell is
-// a new program, so without it every redraw of a figure would recompute its
-// sweep. `make tutorial` empties the cache before it runs the notebooks.
+// Cached returns run's result from the notebook's result cache (build/cache/sweeps, one
+// JSON file per key) when a result under key is there, else runs it and stores the
+// result. Each cell is a new program, so without it every redraw of a figure would
+// recompute its sweep. A missing, corrupt or half-written file is recomputed, never an
+// error. `make tutorial` empties the cache before it runs the notebooks.
 func Cached[T any](key string, run func() T) T {
-	store, err := cache.New(sweepCacheDir())
-	Check(err)
-	return cache.CacheWith(store, key, run)
+	c := diskCache{sweepCacheDir()}
+	var v T
+	if c.load(key, &v) {
+		return v
+	}
+	v = run()
+	c.store(key, v)
+	return v
 }
 
 // PrintResults prints the mean errors of both networks per level, as the
