@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"github.com/neuromatch/nmatools/nmatools/internal/memcap"
 	"math"
 	"reflect"
 	"strings"
@@ -289,5 +290,27 @@ func TestSparseDenseRoundTrip(t *testing.T) {
 	big := &Sparse{Dims: []int{1 << 20, 1 << 20}, Jc: make([]int, 1<<20+1)}
 	if _, err := big.Dense(); err == nil {
 		t.Error("Dense of a 2^40-element array did not fail")
+	}
+}
+
+// TestInflateAllocatesByTheBytesPresent: a compressed variable may announce any size up
+// to the limit; the reader sizes its buffer by the announcement only as far as the
+// compressed bytes present can inflate (deflate ≤ 1032:1), so a 1 GiB claim in a few
+// bytes allocates a few hundred KiB and fails as truncated.
+func TestInflateAllocatesByTheBytesPresent(t *testing.T) {
+	b := builder{binary.LittleEndian}
+	h := b.header("MATLAB 5.0 MAT-file")
+	tag := make([]byte, 8)
+	binary.LittleEndian.PutUint32(tag, miMATRIX)
+	binary.LittleEndian.PutUint32(tag[4:], 1<<30)
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write(append(tag, make([]byte, 64)...))
+	w.Close()
+	data := append(append([]byte{}, h...), b.el(miCOMPRESSED, z.Bytes())...)
+	var err error
+	memcap.Check(t, 4<<20, func() { _, err = readBytes(data) })
+	if err == nil || !strings.Contains(err.Error(), "compressed data ends after") {
+		t.Fatalf("a 1 GiB claim in %d bytes: %v", len(data), err)
 	}
 }
