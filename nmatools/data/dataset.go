@@ -67,7 +67,7 @@ func PrepareDataset(path string) (*Dataset, error) {
 		}
 		return nil, fmt.Errorf("data: dataset file: %w", err)
 	}
-	f, err := readMatCapped(path, &matfile.ReadOptions{MaxVariableBytes: MaxDatasetVariableBytes})
+	f, err := matfile.ReadFileWithOptions(path, &matfile.ReadOptions{MaxVariableBytes: MaxDatasetVariableBytes})
 	if errors.Is(err, matfile.ErrTooLarge) {
 		return nil, fmt.Errorf("data: %w; the tutorial's condsForSim takes a few MB, a dataset over %d MiB is not its layout",
 			err, MaxDatasetVariableBytes>>20)
@@ -87,24 +87,6 @@ func PrepareDataset(path string) (*Dataset, error) {
 // any variable) when PrepareDataset reads a file: 64 MiB, five times the
 // tutorial's, so that a crafted file cannot make it allocate gigabytes.
 const MaxDatasetVariableBytes = 64 << 20
-
-// readMatCapped is matfile.ReadFile with options.
-func readMatCapped(path string, opt *matfile.ReadOptions) (*matfile.File, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	f, err := matfile.ReadWithOptions(fh, st.Size(), opt)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return f, nil
-}
 
 // field fetches a numeric field of struct element (i,j) and checks it is a
 // real 2-D matrix with at least minRows rows and minCols columns.

@@ -132,7 +132,10 @@ var ErrV73 = errors.New("MATLAB v7.3 (HDF5) MAT-file, not supported")
 var ErrV4 = errors.New("Level 4 MAT-file (MATLAB v4 format), not supported")
 
 // ReadFile reads the MAT-file at path.
-func ReadFile(path string) (*File, error) {
+func ReadFile(path string) (*File, error) { return ReadFileWithOptions(path, nil) }
+
+// ReadFileWithOptions is ReadFile with options (nil for the defaults).
+func ReadFileWithOptions(path string, opt *ReadOptions) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -142,7 +145,7 @@ func ReadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	mf, err := Read(f, st.Size())
+	mf, err := ReadWithOptions(f, st.Size(), opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
