@@ -2,13 +2,13 @@ package tutorial
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
 	"github.com/neuromatch/nmatools/nmatools/data"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
@@ -94,16 +94,7 @@ func CCA(a, b *Activity, k int) []float64 {
 }
 
 // Mean is the mean of xs (NaN for none).
-func Mean(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
-}
+func Mean(xs []float64) float64 { return nd.MeanStdOf(xs).Mean }
 
 // Movement epoch, in seconds relative to movement onset: the span of the real
 // Churchland et al. (2012) data (−50 ms to +550 ms), where jPCA looks for

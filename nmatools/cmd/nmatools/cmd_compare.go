@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
 func init() {
@@ -101,11 +102,7 @@ func runCompareCCA(args []string, stdout, stderr io.Writer) error {
 			Correlations []float64 `json:"correlations"`
 		}{cc})
 	}
-	mean := 0.0
-	for _, c := range cc {
-		mean += c
-	}
-	mean /= float64(len(cc))
+	mean := nd.MeanStdOf(cc).Mean
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Canonical correlations between the top %d principal components of\n  A %s %s\n  B %s %s\n",
 		*pcs, pos[0], shapeString(a), pos[1], shapeString(b))
