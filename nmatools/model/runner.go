@@ -64,9 +64,6 @@ func (r *Runner) SetParams(p *Params) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.params != nil && r.params.Config != p.Config {
-		if r.traj != nil {
-			r.traj.Finalize()
-		}
 		r.finalizeExecs()
 	}
 	for _, t := range r.weights {
@@ -74,6 +71,11 @@ func (r *Runner) SetParams(p *Params) error {
 	}
 	r.params = p
 	r.weights = []*tensors.Tensor{nd.ToTensor(p.J), nd.ToTensor(p.B), nd.ToTensor(p.Bx), nd.ToTensor(p.W), nd.ToTensor(p.C)}
+	// On the device now: the parts of a split Trajectory share them (see OnDevice).
+	if err := OnDevice(r.backend, r.weights...); err != nil {
+		r.err = fmt.Errorf("model.Runner: %w", err)
+		return r.err
+	}
 	r.err = nil
 	return nil
 }
@@ -147,31 +149,19 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 	if parts == 1 {
 		return r.callPair(r.traj, "model.Trajectory", in)
 	}
-	// Equal parts (the last padded with copies of the last row: one compiled shape), run
-	// at once; the rows are independent, so the results are those of one call up to the
-	// float32 rounding of the matmul's sums.
-	if err := OnDevice(r.backend, r.weights...); err != nil {
-		return nil, nil, fmt.Errorf("model.Trajectory: %w", err)
-	}
-	batch := in.Shape[0]
-	size := (batch + parts - 1) / parts
+	// The rows are independent, so the results are those of one call up to the float32
+	// rounding of the matmul's sums.
 	outs := make([][2]*nd.Array, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		idx := make([]int, size)
-		for k := range idx {
-			idx[k] = min(p*size+k, batch-1)
-		}
-		wg.Go(func() { outs[p][0], outs[p][1], errs[p] = r.callPair(r.traj, "model.Trajectory", in.Take(idx)) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := RunParts(in.Shape[0], parts, func(p int, rows []int) (err error) {
+		outs[p][0], outs[p][1], err = r.callPair(r.traj, "model.Trajectory", in.Take(rows))
+		return err
+	}); err != nil {
 		return nil, nil, err
 	}
+	batch := in.Shape[0]
 	joined := [2]*nd.Array{}
 	for k := range joined {
-		inner := nd.Size(outs[0][k].Shape[1:]...)
+		size, inner := outs[0][k].Shape[0], nd.Size(outs[0][k].Shape[1:]...)
 		a := nd.New(append([]int{batch}, outs[0][k].Shape[1:]...)...)
 		for p := range parts {
 			n := min(size, batch-p*size)
@@ -182,10 +172,28 @@ func (r *Runner) Trajectory(inputs *nd.Array) (outputs, hidden *nd.Array, err er
 	return joined[0], joined[1], nil
 }
 
+// RunParts calls fn(part, rows) for parts equal slices of the rows 0..n-1, all at once,
+// the last padded with copies of row n-1 (so that one compiled shape serves every part),
+// and returns their errors joined (see RowParts).
+func RunParts(n, parts int, fn func(part int, rows []int) error) error {
+	size := (n + parts - 1) / parts
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		rows := make([]int, size)
+		for k := range rows {
+			rows[k] = min(p*size+k, n-1)
+		}
+		wg.Go(func() { errs[p] = fn(p, rows) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // OnDevice puts host tensors on device 0 of b now (a no-op for those already there), so
 // that concurrent calls may share them: GoMLX moves a host tensor to the device on its
-// first use, unsynchronized with another call reading it (the race detector caught two
-// halves of a split batch doing so with the same weights).
+// first use, unsynchronized with another call reading it (the race detector caught the
+// two parts of a split batch doing so with the same weights).
 func OnDevice(b compute.Backend, ts ...*tensors.Tensor) error {
 	for _, t := range ts {
 		if err := t.MaterializeOnDevice(b, true, 0); err != nil {

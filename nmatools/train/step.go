@@ -1,9 +1,6 @@
 package train
 
 import (
-	"errors"
-	"sync"
-
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -53,51 +50,48 @@ func (s *stepper) Finalize() {
 // loss, the MSE and the gradients' global norm before clipping, all computed before the
 // update.
 func (s *stepper) Step(inputs, targets *nd.Array) (loss, mse, norm float64, err error) {
-	batch := inputs.Shape[0]
-	parts := s.parts(s.backend, batch)
-	if parts == 1 || batch%parts != 0 {
-		outs, err := s.fused.Exec(nd.ToTensor(inputs), nd.ToTensor(targets))
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		defer finalize(outs)
-		return scalar(outs[outLoss]), scalar(outs[outMSE]), scalar(outs[outGradNorm]), nil
-	}
-	if err := s.buildSplit(); err != nil {
-		return 0, 0, 0, err
-	}
-	ts, err := model.StoreTensors(s.store)
-	if err == nil {
-		err = model.OnDevice(s.backend, ts...)
+	var outs []*tensors.Tensor
+	if parts := s.parts(s.backend, inputs.Shape[0]); parts > 1 && inputs.Shape[0]%parts == 0 {
+		outs, err = s.splitStep(inputs, targets, parts)
+	} else {
+		outs, err = s.fused.Exec(nd.ToTensor(inputs), nd.ToTensor(targets))
 	}
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	weights := make([]any, len(ts))
-	for i, t := range ts {
-		weights[i] = t
+	defer finalize(outs)
+	return scalar(outs[outLoss]), scalar(outs[outMSE]), scalar(outs[outGradNorm]), nil
+}
+
+// splitStep is Step for a batch split into parts (equal: no padded rows, which would add
+// to the gradients): the parts' gradients at once, then the update graph.
+func (s *stepper) splitStep(inputs, targets *nd.Array, parts int) ([]*tensors.Tensor, error) {
+	if err := s.buildSplit(); err != nil {
+		return nil, err
 	}
-	size := batch / parts
-	invN := 1 / float64(targets.Len())
+	ts, err := model.StoreTensors(s.store)
+	if err == nil {
+		err = model.OnDevice(s.backend, ts...) // the parts share them
+	}
+	if err != nil {
+		return nil, err
+	}
+	invN := float32(1 / float64(targets.Len()))
 	results := make([][]*tensors.Tensor, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		idx := make([]int, size)
-		for k := range idx {
-			idx[k] = p*size + k
-		}
-		args := append(append([]any(nil), weights...), nd.ToTensor(inputs.Take(idx)), nd.ToTensor(targets.Take(idx)), float32(invN))
-		wg.Go(func() { results[p], errs[p] = s.part.Exec(args...) })
-	}
-	wg.Wait()
 	defer func() {
 		for _, r := range results {
 			finalize(r)
 		}
 	}()
-	if err := errors.Join(errs...); err != nil {
-		return 0, 0, 0, err
+	if err := model.RunParts(inputs.Shape[0], parts, func(p int, rows []int) (err error) {
+		args := make([]any, 0, len(ts)+3)
+		for _, t := range ts {
+			args = append(args, t)
+		}
+		results[p], err = s.part.Exec(append(args, nd.ToTensor(inputs.Take(rows)), nd.ToTensor(targets.Take(rows)), invN)...)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	var args []any
 	for _, r := range results {
@@ -105,12 +99,7 @@ func (s *stepper) Step(inputs, targets *nd.Array) (loss, mse, norm float64, err 
 			args = append(args, t)
 		}
 	}
-	outs, err := s.update.Exec(args...)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer finalize(outs)
-	return scalar(outs[outLoss]), scalar(outs[outMSE]), scalar(outs[outGradNorm]), nil
+	return s.update.Exec(args...)
 }
 
 // Outputs of a part's graph: its data loss, its MSE share, then the gradients of its
