@@ -17,6 +17,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 	"github.com/neuromatch/nmatools/nmatools/repo"
@@ -121,7 +122,7 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
-	if err := replaceDir(tmp, dst); err != nil {
+	if err := atomicfile.ReplaceDir(tmp, dst); err != nil {
 		return nil, fmt.Errorf("train %s: keep the trained network: %w", name, err)
 	}
 	p, err := model.Load(dst)
@@ -146,27 +147,6 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 		}
 	}
 	return out, nil
-}
-
-// replaceDir moves the finished run tmp to dst, replacing what dst held.
-func replaceDir(tmp, dst string) error {
-	old := ""
-	if _, err := os.Stat(dst); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dst, old); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		if old != "" {
-			_ = os.Rename(old, dst) // put the previous network back
-		}
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
 }
 
 // Trained returns the network name trained by TrainNetwork (in this notebook

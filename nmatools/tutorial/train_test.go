@@ -111,20 +111,3 @@ func TestProgressHTML(t *testing.T) {
 		t.Errorf("after 2 epochs: %.300q, %v", h, err)
 	}
 }
-
-func TestReplaceDirKeepsOldOnFailure(t *testing.T) {
-	dir := t.TempDir()
-	dst := filepath.Join(dir, "net")
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dst, "old"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := replaceDir(filepath.Join(dir, "missing"), dst); err == nil {
-		t.Fatal("replacing with a missing directory: no error")
-	}
-	if _, err := os.Stat(filepath.Join(dst, "old")); err != nil {
-		t.Errorf("the old network is gone after a failed replace: %v", err)
-	}
-}

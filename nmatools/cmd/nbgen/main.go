@@ -39,6 +39,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
 func main() {
@@ -154,28 +156,12 @@ func GenerateOne(name, src string) ([]File, error) {
 	return files, nil
 }
 
+// writeAtomic writes data to path (0644) through a temporary file, creating its directory.
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nbgen-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {

@@ -112,3 +112,27 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) error {
 	}
 	return f.Commit()
 }
+
+// ReplaceDir moves the finished directory tmp (beside dst) to dst, replacing what dst
+// held: the old dst is renamed aside first and put back if the move fails, so dst is
+// either the old directory or the new one, never missing or half-written. The old copy
+// is then removed; failing to remove it only leaves it behind (tmp + ".old").
+func ReplaceDir(tmp, dst string) error {
+	old := ""
+	if _, err := os.Stat(dst); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dst, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		if old != "" {
+			_ = os.Rename(old, dst) // put the previous one back
+		}
+		return err
+	}
+	if old != "" {
+		_ = os.RemoveAll(old)
+	}
+	return nil
+}

@@ -159,3 +159,40 @@ func ExampleWriteFile() {
 	fmt.Println(string(b))
 	// Output: hello
 }
+
+// ReplaceDir swaps a finished directory in; when the swap fails the old one stays.
+func TestReplaceDirKeepsOldOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "net")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, "old"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.ReplaceDir(filepath.Join(dir, "missing"), dst); err == nil {
+		t.Fatal("replacing with a missing directory: no error")
+	}
+	if _, err := os.Stat(filepath.Join(dst, "old")); err != nil {
+		t.Errorf("the old directory is gone after a failed replace: %v", err)
+	}
+	tmp := filepath.Join(dir, ".net-new")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "new"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.ReplaceDir(tmp, dst); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "new")); err != nil {
+		t.Errorf("the new directory is not in place: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "old")); err == nil {
+		t.Error("the old directory's file is still in dst")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.old")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
