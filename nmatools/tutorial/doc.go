@@ -28,5 +28,8 @@
 // under build/cache/sweeps, written atomically; the explorer keeps its settings the same
 // way under build/cache/explore).
 //
-// Only adapter.go calls packages model, sweep, data and backend.
+// adapter.go holds the calls behind the tutorial's classes and sweeps (packages model,
+// sweep, data, backend); the explorer (explore.go), training (train.go, progress.go) and
+// the model–brain comparison (compare.go) call model, sweep, train, data and compare
+// themselves. No other package imports this one.
 package tutorial
