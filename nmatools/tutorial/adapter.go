@@ -128,7 +128,7 @@ func meanAbsoluteStrength(p *model.Params) float64 { return sweep.MeanAbsoluteSt
 // runSweep runs sweep.InputSweep ("inputs") or sweep.WeightSweep ("weights").
 func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, seed int64, maxErr float64) ([]plot.MeanStd, error) {
 	run := sweep.InputSweep
-	if kind == "weights" {
+	if kind == KindWeights {
 		run = sweep.WeightSweep
 	}
 	stats, err := run(b, p, inputs, targets, levels, repeats, seed, sweep.WithMaxError(maxErr))

@@ -222,29 +222,23 @@ func (e *Explorer) Compute(kind string, level float64) (Setting, error) {
 		s.Cached, s.Took = true, 0
 		return s, nil
 	}
+	if kind != KindInputs && kind != KindWeights {
+		return Setting{}, fmt.Errorf("tutorial.Explore: unknown perturbation %q (want %q or %q)", kind, KindInputs, KindWeights)
+	}
 	start := time.Now()
 	s = Setting{Kind: kind, Level: level, Repeats: e.cfg.Repeats}
-	var err error
 	for i, p := range []*model.Params{e.cfg.Regularized, e.cfg.Unregularized} {
-		var stats []sweep.Stat
-		switch kind {
-		case KindInputs:
-			stats, err = sweep.InputSweep(e.cfg.Backend, p, e.cfg.Inputs, e.cfg.Targets, []float64{level}, e.cfg.Repeats, e.cfg.Seed, sweep.WithMaxError(e.cfg.MaxError))
-		case KindWeights:
-			stats, err = sweep.WeightSweep(e.cfg.Backend, p, e.cfg.Inputs, e.cfg.Targets, []float64{level}, e.cfg.Repeats, e.cfg.Seed, sweep.WithMaxError(e.cfg.MaxError))
-		default:
-			return Setting{}, fmt.Errorf("tutorial.Explore: unknown perturbation %q (want %q or %q)", kind, KindInputs, KindWeights)
-		}
+		ms, err := runSweep(kind, e.cfg.Backend, p, e.cfg.Inputs, e.cfg.Targets, []float64{level}, e.cfg.Repeats, e.cfg.Seed, e.cfg.MaxError)
 		if err != nil {
 			return Setting{}, err
 		}
-		ms := sweep.MeanStds(stats)[0]
 		if i == 0 {
-			s.Regularized = ms
+			s.Regularized = ms[0]
 		} else {
-			s.Unregularized = ms
+			s.Unregularized = ms[0]
 		}
 	}
+	var err error
 	if s.Example, err = e.example(kind, level); err != nil {
 		return Setting{}, err
 	}

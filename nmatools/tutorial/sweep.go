@@ -31,14 +31,14 @@ func MeanAbsoluteStrength(net *Net) float64 { return meanAbsoluteStrength(net.Pa
 // notebook's own loop see the same perturbations. Results are cached (see
 // Cached): a rerun of the cell does not recompute them.
 func InputSweep(net *Net, inputs, targets *nd.Array, strengths []float64, repeats int, maxError float64) []plot.MeanStd {
-	return cachedSweep("inputs", net, inputs, targets, strengths, repeats, maxError)
+	return cachedSweep(KindInputs, net, inputs, targets, strengths, repeats, maxError)
 }
 
 // WeightSweep is test_perturbed_structure, vectorized (sweep.WeightSweep):
 // for each percentage, repeats perturbations of J by Gaussian noise of
 // standard deviation mean|J| × percentage, scored as InputSweep's. Cached too.
 func WeightSweep(net *Net, inputs, targets *nd.Array, percentages []float64, repeats int, maxError float64) []plot.MeanStd {
-	return cachedSweep("weights", net, inputs, targets, percentages, repeats, maxError)
+	return cachedSweep(KindWeights, net, inputs, targets, percentages, repeats, maxError)
 }
 
 func cachedSweep(kind string, net *Net, inputs, targets *nd.Array, levels []float64, repeats int, maxErr float64) []plot.MeanStd {
