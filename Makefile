@@ -5,6 +5,10 @@ SHELL := /bin/bash
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 export NMATOOLS_ROOT := $(ROOT)
+# The Go toolchain is the one go.mod's toolchain line names (go1.27.3: GoMLX, compute,
+# go-xla and GoNB need Go 1.27); the go command fetches it from the Go module proxy
+# when the local Go is another version. Set GOTOOLCHAIN to override.
+export GOTOOLCHAIN ?= $(shell sed -n 's/^toolchain //p' $(ROOT)/go.mod)
 export GOEXPERIMENT := simd
 export GOMLX_NO_AUTO_INSTALL := 1
 export GOFLAGS := -buildvcs=false

@@ -26,6 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
+export GOTOOLCHAIN="${GOTOOLCHAIN:-$(sed -n 's/^toolchain //p' go.mod)}"
 PY=/usr/bin/python3
 PLUGIN="${PJRT_CPU_PLUGIN:-$ROOT/build/pjrt/pjrt_c_api_cpu_plugin.so}"   # make xla puts it there
 OUT="$ROOT/build/bench"

@@ -6,7 +6,9 @@ JVENV="$ROOT/build/jupyter"
 JPY="$JVENV/bin/python"
 JDATA="$JVENV/share/jupyter"
 export JUPYTER_PATH="$JDATA${JUPYTER_PATH:+:$JUPYTER_PATH}"
+# GOTOOLCHAIN: the toolchain go.mod names (the go command fetches it from the Go module proxy).
 export NMATOOLS_ROOT="$ROOT" GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
+export GOTOOLCHAIN="${GOTOOLCHAIN:-$(sed -n 's/^toolchain //p' "$ROOT/go.mod")}"
 export PATH="$ROOT/bin:$PATH"
 jupyter_ready() {
   [ -x "$ROOT/bin/gonb" ] && [ -x "$ROOT/bin/goimports" ] && [ -x "$JPY" ] &&

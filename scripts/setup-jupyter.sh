@@ -8,6 +8,7 @@
 #   3. The GoNB kernel spec inside that environment (build/jupyter/share/jupyter/kernels/gonb,
 #      bin/gonb --install by absolute path), with the environment every cell needs at compile
 #      time: GOEXPERIMENT=simd (the pure-Go backend's SIMD kernels), GOMLX_NO_AUTO_INSTALL=1,
+#      GOTOOLCHAIN (the Go toolchain go.mod names),
 #      and <repo>/bin and Go on PATH (goimports). The user's global kernel specs are not
 #      touched, and scripts/jupyter-env.sh puts this one first (JUPYTER_PATH).
 #
@@ -16,7 +17,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export GOEXPERIMENT=simd GOMLX_NO_AUTO_INSTALL=1
 # shellcheck source=jupyter-env.sh
 source "$ROOT/scripts/jupyter-env.sh"
 JUPYTER_PINS="jupyterlab==4.6.6 nbconvert==7.17.2 nbclient==0.11.0"
@@ -42,7 +42,7 @@ else
 fi
 
 # --- 2. GoNB, goimports, gopls from go.mod's tools --------------------------
-command -v go >/dev/null || { echo "setup-jupyter: go is not on PATH (Go ${GO_WANT:-1.26.5+} is required)" >&2; exit 1; }
+command -v go >/dev/null || { echo "setup-jupyter: go is not on PATH (any Go >= 1.21 will do: it fetches $GOTOOLCHAIN, the toolchain go.mod names)" >&2; exit 1; }
 mkdir -p bin
 log "building bin/gonb and bin/goimports (go.mod tool directives)"
 go build -o bin/gonb github.com/janpfeifer/gonb
@@ -67,15 +67,17 @@ export PATH="$ROOT/bin:$PATH"
 JUPYTER_DATA_DIR="$JDATA" "$ROOT/bin/gonb" --install 2>&1 | grep -v "^I[0-9]" || true
 KDIR="$JDATA/kernels/gonb"
 GODIR="$(dirname "$(command -v go)")"
-"$JPY" - "$KDIR/kernel.json" "$ROOT/bin" "$GODIR" <<'PYEOF'
+"$JPY" - "$KDIR/kernel.json" "$ROOT/bin" "$GODIR" "$GOTOOLCHAIN" <<'PYEOF'
 import json, os, sys
-path, repo_bin, go_dir = sys.argv[1:4]
+path, repo_bin, go_dir, toolchain = sys.argv[1:5]
 with open(path) as f:
     spec = json.load(f)
 env = spec.get("env") or {}
 env.update({
     "GOEXPERIMENT": "simd",
     "GOMLX_NO_AUTO_INSTALL": "1",
+    # The toolchain go.mod names: every cell compiles against nmatools, which needs it.
+    "GOTOOLCHAIN": toolchain,
     # ${PATH} is expanded by jupyter_client from the Jupyter process' environment.
     "PATH": repo_bin + ":" + go_dir + ":${PATH}",
 })

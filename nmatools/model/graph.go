@@ -32,8 +32,15 @@ type Weights struct {
 // passes). It panics (inside graph building, as GoMLX does) with a clear message when a
 // variable is missing.
 // (A GoMLX v0.28 Scope carries no graph, so g is an argument.)
+//
+// It marks g as a training graph, so that every variable it reads (the weights, and an
+// optimizer's state) is a parameter of the compiled graph: a backend that prefers constants
+// for variables (the pure-Go backend does) would otherwise bake their values at compile time
+// into a graph outside training, and a compiled step or evaluation would go on reading the
+// weights it was compiled with.
 func WeightsFromScope(scope *gmodel.Scope, g *graph.Graph) Weights {
 	store := scope.Store()
+	store.SetTraining(g, true)
 	base := scope.Scope()
 	if store.GetVariable(gmodel.JoinPath(base, VarJ)) == nil {
 		base = gmodel.JoinPath(base, Scope)

@@ -110,7 +110,7 @@ func Build(name string, cells []Cell, v Variant) *Notebook {
 			"kernelspec": map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
 			"language_info": map[string]any{
 				"codemirror_mode": "", "file_extension": ".go", "mimetype": "", "name": "go",
-				"nbconvert_exporter": "", "pygments_lexer": "", "version": "go1.26",
+				"nbconvert_exporter": "", "pygments_lexer": "", "version": "go1.27",
 			},
 			"nmatools": map[string]any{"variant": v.String(), "source": "notebooks/src/" + name + ".md",
 				"generated_by": "go run ./nmatools/cmd/nbgen (do not edit: edit the source)"},
