@@ -6,6 +6,7 @@
 // The work is split in sub-packages, each usable from a GoNB notebook cell:
 //
 //   - nd: the small host-side n-dimensional float32 array every package passes around.
+//   - notice: where the library's one-line notices go (stderr unless a program says otherwise).
 //   - matfile: a reader and writer for MATLAB Level 5 MAT-files.
 //   - data: prepare_dataset, the train/validation split, the M1 PSTHs, verified
 //     downloads and the synthetic stand-in dataset.

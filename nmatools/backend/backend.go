@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 
 	"github.com/gomlx/compute"
@@ -38,9 +38,6 @@ const probeEnv = "NMATOOLS_PJRT_PROBE"
 
 // probeTimeout bounds the child that test-loads a plugin.
 var probeTimeout = 90 * time.Second
-
-// Notice is where the one-line fallback notice goes (stderr by default; tests replace it).
-var Notice io.Writer = os.Stderr
 
 // noDownloads switches go-xla's automatic plugin download off (nothing is ever downloaded);
 // called before any backend is created, instead of at import time.
@@ -92,7 +89,7 @@ func Get() (compute.Backend, error) {
 			// The plugin passed the child-process check but failed here: fall back.
 			reason := fmt.Sprintf("the XLA plugin %s failed to start (%v)", cachedC.Plugin, cachedE)
 			cachedC = Choice{Config: "go", Reason: "pure-Go backend: " + reason}
-			fmt.Fprintf(Notice, "nmatools: %s; using the pure-Go backend\n", reason)
+			notice.Printf("nmatools: %s; using the pure-Go backend", reason)
 			cached, cachedE = newBackend("go")
 		}
 	}
@@ -202,7 +199,7 @@ func choose() (Choice, error) {
 	if len(rejected) > 0 {
 		reason = "no working PJRT CPU plugin (" + strings.Join(rejected, "; ") + ")"
 	}
-	fmt.Fprintf(Notice, "nmatools: %s; using the pure-Go backend (run `make xla` for XLA CPU)\n", reason)
+	notice.Printf("nmatools: %s; using the pure-Go backend (run `make xla` for XLA CPU)", reason)
 	return Choice{Config: "go", Reason: "pure-Go backend: " + reason}, nil
 }
 

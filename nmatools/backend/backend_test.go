@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/neuromatch/nmatools/nmatools/notice"
 )
 
 // TestMain makes this test binary the probe child when Probe re-executes it (before any
@@ -89,9 +91,8 @@ func TestFallbackWithoutPlugin(t *testing.T) {
 			t.Skipf("a plugin is installed system-wide in %s", d)
 		}
 	}
-	var notice bytes.Buffer
-	Notice = &notice
-	defer func() { Notice = os.Stderr }()
+	var notes bytes.Buffer
+	defer notice.SetOutput(notice.SetOutput(&notes))
 	reset()
 	defer reset()
 	b, err := Get()
@@ -101,8 +102,8 @@ func TestFallbackWithoutPlugin(t *testing.T) {
 	if ch, _ := Selected(); ch.Config != "go" || b == nil {
 		t.Fatalf("backend %q (%v), want go", ch.Config, b)
 	}
-	if n := strings.Count(notice.String(), "\n"); n != 1 || !strings.Contains(notice.String(), "pure-Go") {
-		t.Errorf("want a one-line notice, got %q", notice.String())
+	if n := strings.Count(notes.String(), "\n"); n != 1 || !strings.Contains(notes.String(), "pure-Go") {
+		t.Errorf("want a one-line notice, got %q", notes.String())
 	}
 	if !strings.Contains(Report(), "make xla") {
 		t.Errorf("Report does not say how to get XLA:\n%s", Report())

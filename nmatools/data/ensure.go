@@ -3,20 +3,16 @@ package data
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
 // ModulePath is the module whose root DefaultDir looks for.
 const ModulePath = repo.Module
-
-// Notices receives one-line notices (e.g. that the synthetic data is used).
-// Set it to io.Discard to silence them.
-var Notices io.Writer = os.Stderr
 
 // DefaultDir is the data cache directory: $NMATOOLS_DATA when set, else
 // <repo>/data/cache inside the nmatools repository, else
@@ -126,7 +122,7 @@ func Ensure() (condsPath, m1Path string, synthetic bool, err error) {
 			if err == nil {
 				return p
 			}
-			fmt.Fprintln(Notices, err)
+			notice.Printf("%v", err)
 		}
 		return ""
 	}
@@ -138,7 +134,7 @@ func Ensure() (condsPath, m1Path string, synthetic bool, err error) {
 		}
 		if condsPath == "" {
 			condsPath, synthetic = sc, true
-			fmt.Fprintf(Notices, "data: %s not found in %s: using the SYNTHETIC stand-in %s (`nmatools data fetch` downloads the real file)\n", CondsFile, dir, sc)
+			notice.Printf("data: %s not found in %s: using the SYNTHETIC stand-in %s (`nmatools data fetch` downloads the real file)", CondsFile, dir, sc)
 		}
 		if m1Path == "" {
 			m1Path = sm

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/matfile"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 )
 
@@ -169,9 +170,7 @@ func TestEnsureSynthetic(t *testing.T) {
 	t.Setenv("NMATOOLS_DATA", dir)
 	t.Setenv("NMATOOLS_DOWNLOAD", "")
 	var notes strings.Builder
-	saved := Notices
-	Notices = &notes
-	defer func() { Notices = saved }()
+	defer notice.SetOutput(notice.SetOutput(&notes))
 	conds, m1, synthetic, err := Ensure()
 	if err != nil {
 		t.Fatal(err)
@@ -275,9 +274,7 @@ func TestEnsureReal(t *testing.T) {
 		{Name: CondsFile, URL: srv.URL + "/conds", MD5: md5hex(condsBody), Fallback: "synthetic"},
 		{Name: M1File, URL: srv.URL + "/m1", MD5: md5hex(m1Body), Fallback: "synthetic"},
 	}
-	savedN := Notices
-	Notices = io.Discard
-	defer func() { Notices = savedN }()
+	defer notice.SetOutput(notice.SetOutput(io.Discard))
 
 	dir := t.TempDir()
 	t.Setenv("NMATOOLS_DATA", dir)

@@ -18,7 +18,7 @@
 // Files from elsewhere are untrusted: the .pth reader scans the pickle's opcodes and checks
 // every declared length, storage size and tensor view against the bytes present and the
 // caps (MaxPthPickleBytes, MaxPthTensorElems) before allocating, and keeps only the five
-// tensors it needs (the other entries, of any type, are listed once on Notes);
+// tensors it needs (the other entries, of any type, are listed once as a notice, package notice);
 // ValidateCheckpointDir checks a GoMLX checkpoint against model.json before GoMLX loads it
 // (LoadStore). Weights holding NaN or ±Inf are refused.
 //

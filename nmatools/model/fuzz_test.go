@@ -2,6 +2,7 @@ package model
 
 import (
 	"archive/zip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/memcap"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 )
 
 // The fuzz targets of the model readers (`make fuzz` runs them all): whatever the
@@ -39,7 +41,7 @@ func fuzzLoad(t *testing.T, path string) {
 
 // FuzzPth: arbitrary bytes as a .pth file.
 func FuzzPth(f *testing.F) {
-	Notes = nil
+	notice.SetOutput(io.Discard)
 	// Small seeds only: the fixtures of testdata (8–44 KB, covered by the ordinary
 	// tests) slow mutation to a few inputs a second.
 	if b, err := os.ReadFile(filepath.Join("testdata", "unreg_small.pth")); err == nil {
@@ -62,7 +64,7 @@ func FuzzPth(f *testing.F) {
 // FuzzPthPickle: an arbitrary pickle and storage bytes in a well-formed .pth zip, so
 // that mutations reach the pickle and the tensor views (a deflated zip hides them).
 func FuzzPthPickle(f *testing.F) {
-	Notes = nil
+	notice.SetOutput(io.Discard)
 	ts, st := tinyStateDict()
 	all := func(st map[string][]byte) []byte {
 		var b []byte

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/nlpodyssey/gopickle/pickle"
 	"github.com/nlpodyssey/gopickle/pytorch"
 	"github.com/nlpodyssey/gopickle/types"
@@ -361,7 +362,7 @@ func tensorToArray(t *pytorch.Tensor, st *pthStorage) (*nd.Array, error) {
 }
 
 // readPthParams reads the tutorial's tensors (PthKeys) of a .pth and notes the other
-// entries it ignored once, on Notes.
+// entries it ignored once, as a notice (package notice).
 func readPthParams(path string) (map[string]*nd.Array, error) {
 	keep := func(k string) bool {
 		for _, want := range PthKeys {
@@ -375,21 +376,17 @@ func readPthParams(path string) (map[string]*nd.Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ignored) > 0 && Notes != nil {
+	if len(ignored) > 0 {
 		sort.Strings(ignored)
-		fmt.Fprintf(Notes, "nmatools: %s: ignored %d state_dict entries the model does not use: %s\n",
+		notice.Printf("nmatools: %s: ignored %d state_dict entries the model does not use: %s",
 			path, len(ignored), strings.Join(ignored, ", "))
 	}
 	return sd, nil
 }
 
-// Notes receives one-line notes about what a load ignored (e.g. a .pth's extra
-// state_dict entries); os.Stderr by default, nil for silence.
-var Notes io.Writer = os.Stderr
-
 // LoadPth reads the tutorial's state_dict (keys J, B, bx, output_linear.weight,
 // output_linear.bias) into Params for cfg, checking every shape. Other entries of the
-// state_dict, of any type, are ignored (and listed once on Notes).
+// state_dict, of any type, are ignored (and listed once as a notice).
 func LoadPth(path string, cfg Config) (*Params, error) {
 	sd, err := readPthParams(path)
 	if err != nil {

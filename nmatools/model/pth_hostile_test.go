@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/memcap"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/nlpodyssey/gopickle/pytorch"
 )
 
@@ -217,7 +218,7 @@ func TestPthHostileBeforeFix(t *testing.T) {
 
 // TestPthExtraEntries: a state_dict with extra entries of any type (an int64
 // num_batches_tracked, a float running mean, a non-tensor) loads; the extra entries are
-// listed once on Notes.
+// listed once as a notice.
 func TestPthExtraEntries(t *testing.T) {
 	ts, st := tinyStateDict(
 		pthTensor{"bn.num_batches_tracked", "LongStorage", "5", 1, 0, []int{}, []int{}},
@@ -230,9 +231,7 @@ func TestPthExtraEntries(t *testing.T) {
 	path := writePth(t, "extra.pth", statePickle(ts), st)
 	memcap.Keep(t, path, "extra_entries.pth")
 	var notes bytes.Buffer
-	old := Notes
-	Notes = &notes
-	defer func() { Notes = old }()
+	defer notice.SetOutput(notice.SetOutput(&notes))
 	p, err := loadHostile(t, path)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
@@ -34,20 +35,17 @@ type Params = model.Params
 // Repeats is the tutorial's number of perturbations per level in Section 4 (30).
 const Repeats = sweep.Repeats
 
-// getBackend returns the GoMLX backend without the library's fallback notice
-// (Device reports the choice once).
-func getBackend() (compute.Backend, error) {
-	backend.Notice = io.Discard
-	return backend.Get()
-}
+// The library's notices (package notice) go nowhere in a notebook: Device, Data and
+// Pretrained say where the backend, data and networks come from, once per kernel.
+func init() { notice.SetOutput(io.Discard) }
+
+// getBackend returns the notebook's GoMLX backend.
+func getBackend() (compute.Backend, error) { return backend.Get() }
 
 func backendReport() string { return backend.Report() }
 
-// loadDataset is data.Load without its notices (Data reports the source once).
-func loadDataset() (*data.Dataset, error) {
-	data.Notices = io.Discard
-	return data.Load()
-}
+// loadDataset is data.Load (Data reports the source once).
+func loadDataset() (*data.Dataset, error) { return data.Load() }
 
 // dataFiles describes the tutorial's data files in the cache.
 func dataFiles() string {
@@ -143,7 +141,6 @@ func sweepCacheDir() string { return filepath.Join(repo.Dir(), "build", "cache",
 
 // loadM1 loads the tutorial's M1 PSTHs (or their synthetic stand-in).
 func loadM1() (*data.M1, error) {
-	data.Notices = io.Discard
 	_, path, _, err := data.Ensure()
 	if err != nil {
 		return nil, err

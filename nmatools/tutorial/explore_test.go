@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +29,6 @@ func exploreConfig(t *testing.T) Explore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data.Notices = io.Discard
 	ds, err := data.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+	"github.com/neuromatch/nmatools/nmatools/notice"
 )
 
 func init() {
@@ -150,9 +151,7 @@ func runDataWhere(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	saved := data.Notices
-	data.Notices = io.Discard
-	defer func() { data.Notices = saved }()
+	defer notice.SetOutput(notice.SetOutput(io.Discard)) // this command says which data itself
 	conds, m1, synthetic, err := data.Ensure()
 	if err != nil {
 		return err
