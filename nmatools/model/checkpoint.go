@@ -135,11 +135,8 @@ func LoadCheckpoint(dir string) (*Params, error) {
 // checkFiniteParams refuses weights holding NaN or ±Inf (a diverged or damaged model),
 // naming the parameter and the index of the first bad value.
 func checkFiniteParams(p *Params) error {
-	for _, c := range []struct {
-		name string
-		a    *nd.Array
-	}{{"J", p.J}, {"B", p.B}, {"bx", p.Bx}, {"W (output_linear.weight)", p.W}, {"c (output_linear.bias)", p.C}} {
-		if err := nd.CheckFinite(c.name, c.a); err != nil {
+	for i, w := range p.Config.params() {
+		if err := nd.CheckFinite(w.Name, p.arrays()[i]); err != nil {
 			return err
 		}
 	}
@@ -211,26 +208,24 @@ func checkpointShapes(cfg Config) (map[string][]int, int, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, 0, err
 	}
-	n, in, out := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize
-	shapes := map[string][]int{VarJ: {n, n}, VarB: {n, in}, VarBx: {n}, VarW: {out, n}, VarC: {out}}
-	full := make(map[string][]int, len(shapes))
+	full := map[string][]int{}
 	largest := 1
-	for name, dims := range shapes {
-		k, err := nd.CheckedSize(dims, MaxParamElems)
+	for _, w := range cfg.params() {
+		k, err := nd.CheckedSize(w.Shape, MaxParamElems)
 		if err != nil {
 			return nil, 0, fmt.Errorf("model config (input %d, hidden %d, output %d): parameter %s: %w",
-				in, n, out, name, err)
+				cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, w.Var, err)
 		}
 		largest = max(largest, k)
-		full["/"+Scope+"/"+name] = dims
+		full["/"+Scope+"/"+w.Var] = w.Shape
 	}
 	return full, largest, nil
 }
 
 // ValidateCheckpointDir checks the newest GoMLX checkpoint in dir (the one GoMLX's
 // loader reads) against cfg before anything is loaded: every variable's dimensions
-// (non-negative, the network's variables with cfg's shapes, any other, e.g. an
-// optimizer's moments, no larger than the largest parameter), byte lengths and
+// (non-negative, every one of the network's variables present with cfg's shapes, any
+// other, e.g. an optimizer's moments, no larger than the largest parameter), byte lengths and
 // positions consistent with the dimensions, and the data file holding exactly those
 // bytes (a compressed one is decompressed once, counting, and stopped at the declared
 // size). A crafted .json declaring Dimensions [100000000000] or [-1, 150] is an
@@ -282,6 +277,7 @@ func ValidateCheckpointDir(dir string, cfg Config) error {
 		return fmt.Errorf("%s lists %d variables, more than %d", jsonPath, len(meta.Variables), maxCheckpointVars)
 	}
 	total := 0
+	seen := map[string]bool{}
 	for _, v := range meta.Variables {
 		name := strings.TrimPrefix(v.ParameterName, "var:")
 		if len(v.Dimensions) > 8 {
@@ -296,6 +292,7 @@ func ValidateCheckpointDir(dir string, cfg Config) error {
 			return fmt.Errorf("%s: variable %s has shape %v, %s (input %d, hidden %d, output %d) needs %v",
 				jsonPath, name, v.Dimensions, ConfigFile, cfg.InputSize, cfg.HiddenSize, cfg.OutputSize, dims)
 		}
+		seen[name] = true
 		size := v.DType.Size()
 		if size <= 0 || size > 16 {
 			return fmt.Errorf("%s: variable %s has an unsupported dtype %s", jsonPath, name, v.DType)
@@ -305,6 +302,11 @@ func ValidateCheckpointDir(dir string, cfg Config) error {
 				jsonPath, name, v.Dimensions, v.DType, v.Length, v.Pos, n*size, total)
 		}
 		total += v.Length
+	}
+	for _, w := range cfg.params() {
+		if name := "/" + Scope + "/" + w.Var; !seen[name] {
+			return fmt.Errorf("%s has no variable %s: not a checkpoint of the CTRNN", jsonPath, name)
+		}
 	}
 	return checkCheckpointBin(base+checkpoint.BinDataSuffix, int64(total))
 }

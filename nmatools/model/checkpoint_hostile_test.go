@@ -81,6 +81,9 @@ func TestCheckpointHostile(t *testing.T) {
 		{"length_lies", func(_, js, _ string) {
 			editFile(t, js, func(s string) string { return strings.Replace(s, `"Length": 144`, `"Length": 1440000000`, 1) })
 		}, "declares 1440000000 bytes"},
+		{"variable_missing", func(_, js, _ string) {
+			editFile(t, js, func(s string) string { return strings.Replace(s, `/ctrnn/bx"`, `/ctrnn/zz"`, 1) })
+		}, "has no variable /ctrnn/bx"},
 		{"bin_truncated", func(_, _, bin string) { os.WriteFile(bin, []byte("gomlx_checkpointss\x04gzip"), 0o644) }, "damaged data"},
 		{"bin_gzip_bomb", func(_, _, bin string) { gzBomb(bin) }, "holds more than"},
 		{"bin_raw_short", func(_, _, bin string) { os.WriteFile(bin, make([]byte, 10), 0o644) }, "holds 10 bytes of variable data"},

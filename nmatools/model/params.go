@@ -84,6 +84,32 @@ func (p *Params) Clone() *Params {
 	return &Params{Config: p.Config, J: p.J.Clone(), B: p.B.Clone(), Bx: p.Bx.Clone(), W: p.W.Clone(), C: p.C.Clone()}
 }
 
+// param is one parameter of the network for a Config: its variable under Scope in a
+// checkpoint, its name for people, its shape, and whether Networks may give it a leading
+// network axis.
+type param struct {
+	Var, Name  string
+	Shape      []int
+	PerNetwork bool
+}
+
+// params lists the network's parameters for c in the .pth order (J, B, bx, W, c), the
+// order of Params.arrays. Every check of parameter shapes (Params.Check, checkpoint
+// directories, Networks) reads them here.
+func (c Config) params() []param {
+	n, in, out := c.HiddenSize, c.InputSize, c.OutputSize
+	return []param{
+		{VarJ, "J", []int{n, n}, true},
+		{VarB, "B", []int{n, in}, true},
+		{VarBx, "bx", []int{n}, false},
+		{VarW, "W (output_linear.weight)", []int{out, n}, true},
+		{VarC, "c (output_linear.bias)", []int{out}, false},
+	}
+}
+
+// arrays are p's weights in the order of Config.params.
+func (p *Params) arrays() []*nd.Array { return []*nd.Array{p.J, p.B, p.Bx, p.W, p.C} }
+
 // Check verifies that every array is present and has the shape Config asks for.
 func (p *Params) Check() error {
 	if p == nil {
@@ -92,19 +118,15 @@ func (p *Params) Check() error {
 	if err := p.Config.Validate(); err != nil {
 		return err
 	}
-	n, in, out := p.Config.HiddenSize, p.Config.InputSize, p.Config.OutputSize
-	for _, c := range []struct {
-		name string
-		a    *nd.Array
-		want []int
-	}{{"J", p.J, []int{n, n}}, {"B", p.B, []int{n, in}}, {"bx", p.Bx, []int{n}},
-		{"W (output_linear.weight)", p.W, []int{out, n}}, {"c (output_linear.bias)", p.C, []int{out}}} {
-		if c.a == nil {
-			return fmt.Errorf("model: parameter %s is missing", c.name)
+	c := p.Config
+	for i, w := range c.params() {
+		a := p.arrays()[i]
+		if a == nil {
+			return fmt.Errorf("model: parameter %s is missing", w.Name)
 		}
-		if !slices.Equal(c.a.Shape, c.want) || len(c.a.Data) != nd.Size(c.want...) {
+		if !slices.Equal(a.Shape, w.Shape) || len(a.Data) != nd.Size(w.Shape...) {
 			return fmt.Errorf("model: parameter %s has shape %v, want %v for input %d, hidden %d, output %d",
-				c.name, c.a.Shape, c.want, in, n, out)
+				w.Name, a.Shape, w.Shape, c.InputSize, c.HiddenSize, c.OutputSize)
 		}
 	}
 	return nil

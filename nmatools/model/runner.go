@@ -273,21 +273,16 @@ func (w *Networks) Count() int {
 
 // check verifies the shapes against cfg.
 func (w *Networks) check(cfg Config) error {
-	n, in, out, k := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize, w.Count()
-	for _, c := range []struct {
-		name    string
-		a       *nd.Array
-		want    []int
-		batched bool
-	}{{"J", w.J, []int{n, n}, true}, {"B", w.B, []int{n, in}, true}, {"bx", w.Bx, []int{n}, false},
-		{"W", w.W, []int{out, n}, true}, {"c", w.C, []int{out}, false}} {
-		if c.a == nil {
-			return fmt.Errorf("model.RunNetworks: weight %s is missing", c.name)
+	k := w.Count()
+	for i, p := range cfg.params() {
+		a := []*nd.Array{w.J, w.B, w.Bx, w.W, w.C}[i]
+		if a == nil {
+			return fmt.Errorf("model.RunNetworks: weight %s is missing", p.Var)
 		}
-		ok := slices.Equal(c.a.Shape, c.want) || (c.batched && slices.Equal(c.a.Shape, append([]int{k}, c.want...)))
-		if !ok || len(c.a.Data) != nd.Size(c.a.Shape...) {
+		ok := slices.Equal(a.Shape, p.Shape) || (p.PerNetwork && slices.Equal(a.Shape, append([]int{k}, p.Shape...)))
+		if !ok || len(a.Data) != nd.Size(a.Shape...) {
 			return fmt.Errorf("model.RunNetworks: weight %s has shape %v, want %v (or with a leading axis of %d networks)",
-				c.name, c.a.Shape, c.want, k)
+				p.Var, a.Shape, p.Shape, k)
 		}
 	}
 	return nil

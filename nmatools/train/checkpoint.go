@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gomlx/compute/shapes"
 	mlmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
 
@@ -206,29 +205,12 @@ func (c *checkpointer) readState(epoch int) (*trainState, error) {
 	return st, nil
 }
 
-// expectedShapes are the network's variables (under model.Scope) and shapes.
-func expectedShapes(cfg model.Config) map[string][]int {
-	n, in, out := cfg.HiddenSize, cfg.InputSize, cfg.OutputSize
-	return map[string][]int{model.VarJ: {n, n}, model.VarB: {n, in}, model.VarBx: {n}, model.VarW: {out, n}, model.VarC: {out}}
-}
-
-// loadStore reads the newest GoMLX checkpoint in dir into a new store,
-// checking that the network's variables are there with cfg's shapes.
+// loadStore reads the newest GoMLX checkpoint in dir into a new store
+// (model.LoadStore checks its variables against cfg).
 func loadStore(dir string, cfg model.Config) (*mlmodel.Store, error) {
 	store, err := model.LoadStore(dir, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("train: cannot read the checkpoint in %s: %w", dir, err)
-	}
-	for name, dims := range expectedShapes(cfg) {
-		path := "/" + model.Scope + "/" + name
-		v := store.GetVariable(path)
-		if v == nil {
-			return nil, fmt.Errorf("train: the checkpoint in %s has no variable %s: it is not a CTRNN checkpoint", dir, path)
-		}
-		if want := shapes.Make(v.DType(), dims...); !v.Shape().Equal(want) {
-			return nil, fmt.Errorf("train: the checkpoint in %s: %s has shape %v, the model needs %v: "+
-				"choose another output directory", dir, path, v.Shape().Dimensions, dims)
-		}
 	}
 	return store, nil
 }
