@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -165,4 +166,34 @@ func TestMain(m *testing.M) {
 	backend.ProbeChild() // when backend.Probe re-executes this binary
 	os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
 	os.Exit(m.Run())
+}
+
+// CheckData names what is wrong with inputs and targets, and accepts good ones.
+func TestConfigCheckData(t *testing.T) {
+	cfg := Config{InputSize: 3, HiddenSize: 4, OutputSize: 2, TauOverDt: 5}
+	good := func() (*nd.Array, *nd.Array) { return nd.New(5, 7, 3), nd.New(5, 7, 2) }
+	in, out := good()
+	if err := cfg.CheckData(in, out); err != nil {
+		t.Fatalf("good data refused: %v", err)
+	}
+	short := nd.New(5, 7, 2)
+	short.Data = short.Data[:10]
+	for _, c := range []struct {
+		name        string
+		in, targets *nd.Array
+		want        string
+	}{
+		{"nil targets", in, nil, "required"},
+		{"2-D inputs", nd.New(7, 3), out, "(conditions, time, features)"},
+		{"other conditions", nd.New(4, 7, 3), out, "disagree on conditions or time steps"},
+		{"other time steps", in, nd.New(5, 6, 2), "disagree on conditions or time steps"},
+		{"empty", nd.New(0, 7, 3), nd.New(0, 7, 2), "empty inputs"},
+		{"features", nd.New(5, 7, 4), out, "inputs have 4 features, the model takes 3"},
+		{"outputs", in, nd.New(5, 7, 1), "targets have 1 outputs, the model produces 2"},
+		{"values", in, short, "holds 10 values"},
+	} {
+		if err := cfg.CheckData(c.in, c.targets); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
 }

@@ -132,5 +132,37 @@ func (p *Params) Check() error {
 	return nil
 }
 
+// CheckData says what is wrong with inputs (conditions, time, InputSize) and targets
+// (conditions, time, OutputSize) for a network of configuration c, or returns nil: both
+// present, 3-D, non-empty, holding as many values as their shapes say, and of the same
+// conditions and time steps. It is the one check of inputs and targets; the sweeps, the
+// Runner's Loss and the notebook's explorer call it.
+func (c Config) CheckData(inputs, targets *nd.Array) error {
+	if inputs == nil || targets == nil {
+		return fmt.Errorf("inputs and targets are required")
+	}
+	if len(inputs.Shape) != 3 || len(targets.Shape) != 3 {
+		return fmt.Errorf("inputs must be (conditions, time, features) and targets (conditions, time, outputs); got %v and %v", inputs.Shape, targets.Shape)
+	}
+	if inputs.Shape[0] != targets.Shape[0] || inputs.Shape[1] != targets.Shape[1] {
+		return fmt.Errorf("inputs %v and targets %v disagree on conditions or time steps", inputs.Shape, targets.Shape)
+	}
+	if inputs.Shape[0] == 0 || inputs.Shape[1] == 0 {
+		return fmt.Errorf("empty inputs %v", inputs.Shape)
+	}
+	if inputs.Shape[2] != c.InputSize {
+		return fmt.Errorf("inputs have %d features, the model takes %d", inputs.Shape[2], c.InputSize)
+	}
+	if targets.Shape[2] != c.OutputSize {
+		return fmt.Errorf("targets have %d outputs, the model produces %d", targets.Shape[2], c.OutputSize)
+	}
+	for _, a := range []*nd.Array{inputs, targets} {
+		if len(a.Data) != nd.Size(a.Shape...) {
+			return fmt.Errorf("an array of shape %v holds %d values", a.Shape, len(a.Data))
+		}
+	}
+	return nil
+}
+
 // InitHidden is the tutorial's init_hidden: zeros of shape (batch, n).
 func InitHidden(batch, n int) *nd.Array { return nd.New(batch, n) }

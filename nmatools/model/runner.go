@@ -383,16 +383,10 @@ func (r *Runner) Outputs(inputs *nd.Array) (*nd.Array, error) {
 // Loss is the tutorial's compute_loss with nn.MSELoss: the mean over time of the per-step
 // mean squared error of the outputs on inputs (B,T,in) against targets (B,T,out).
 func (r *Runner) Loss(inputs, targets *nd.Array) (float64, error) {
-	if inputs == nil || targets == nil || inputs.Rank() != 3 || targets.Rank() != 3 ||
-		targets.Shape[0] != inputs.Shape[0] || targets.Shape[1] != inputs.Shape[1] || len(targets.Data) != nd.Size(targets.Shape...) {
-		var a, b []int
-		if inputs != nil {
-			a = inputs.Shape
+	if p := r.Params(); p != nil { // else Outputs reports the Runner's error
+		if err := p.Config.CheckData(inputs, targets); err != nil {
+			return 0, fmt.Errorf("model.Loss: %w", err)
 		}
-		if targets != nil {
-			b = targets.Shape
-		}
-		return 0, fmt.Errorf("model.Loss: inputs (batch, time, features) and targets (batch, time, outputs) must agree on batch and time, got %v and %v", a, b)
 	}
 	out, err := r.Outputs(inputs)
 	if err != nil {

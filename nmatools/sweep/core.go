@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 
-	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
@@ -144,30 +143,6 @@ func batchLosses(mse []float64, bs int, rng *rand.Rand) []float64 {
 		out = append(out, s/float64(hi-lo))
 	}
 	return out
-}
-
-// checkData validates inputs (n,T,F) and targets (n,T,O) against the network.
-func checkData(cfg model.Config, inputs, targets *nd.Array) error {
-	if inputs == nil || targets == nil {
-		return fmt.Errorf("sweep: inputs and targets are required")
-	}
-	if len(inputs.Shape) != 3 || len(targets.Shape) != 3 {
-		return fmt.Errorf("sweep: inputs must be (conditions, time, features) and targets (conditions, time, outputs); got %v and %v", inputs.Shape, targets.Shape)
-	}
-	if inputs.Shape[0] != targets.Shape[0] || inputs.Shape[1] != targets.Shape[1] {
-		return fmt.Errorf("sweep: inputs %v and targets %v disagree on conditions or time steps", inputs.Shape, targets.Shape)
-	}
-	if inputs.Shape[0] == 0 || inputs.Shape[1] == 0 {
-		return fmt.Errorf("sweep: empty inputs %v", inputs.Shape)
-	}
-	F, O := cfg.InputSize, cfg.OutputSize
-	if inputs.Shape[2] != F {
-		return fmt.Errorf("sweep: inputs have %d features, the model takes %d", inputs.Shape[2], F)
-	}
-	if targets.Shape[2] != O {
-		return fmt.Errorf("sweep: targets have %d outputs, the model produces %d", targets.Shape[2], O)
-	}
-	return nil
 }
 
 func checkLevels(levels []float64, repeats int, maxErr float64) error {

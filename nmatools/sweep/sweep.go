@@ -132,8 +132,8 @@ func prepare(b compute.Backend, p *model.Params, inputs, targets *nd.Array, leve
 	if err := p.Check(); err != nil {
 		return nil, nil, fmt.Errorf("sweep: %w", err)
 	}
-	if err := checkData(p.Config, inputs, targets); err != nil {
-		return nil, nil, err
+	if err := p.Config.CheckData(inputs, targets); err != nil {
+		return nil, nil, fmt.Errorf("sweep: %w", err)
 	}
 	var err error
 	if o.maxError == 0 {
