@@ -103,7 +103,7 @@ FUZZPARALLEL ?= 2
 # most of a short run: keep it short.
 FUZZMINTIME ?= 5s
 FUZZ_TARGETS := matfile:FuzzRead model:FuzzPth model:FuzzPthPickle model:FuzzCheckpoint \
-                cmd/nmatools:FuzzNpy cmd/nmatools:FuzzNpz
+                npy:FuzzNpy npy:FuzzNpz
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -8,11 +8,13 @@
 //   - nd: the small host-side n-dimensional float32 array every package passes around.
 //   - notice: where the library's one-line notices go (stderr unless a program says otherwise).
 //   - matfile: a reader and writer for MATLAB Level 5 MAT-files.
+//   - npy: a reader and writer for NumPy .npy and .npz files.
 //   - data: prepare_dataset, the train/validation split, the M1 PSTHs, verified
 //     downloads and the synthetic stand-in dataset.
 //   - backend: picks the GoMLX backend (GOMLX_BACKEND, else XLA CPU when a PJRT
 //     plugin is installed, else the pure-Go backend).
-//   - model: the CTRNN (step, trajectories, PyTorch .pth import, checkpoints).
+//   - model: the CTRNN (step, trajectories; checkpoints: GoMLX directories, weights
+//     .npz, PyTorch .pth).
 //   - train: the tutorial's two training recipes and the benchmark.
 //   - sweep: the input- and weight-perturbation robustness sweeps.
 //   - plot: the tutorial's figures, drawn with gonum/plot.

@@ -143,9 +143,10 @@ func checkFiniteParams(p *Params) error {
 	return nil
 }
 
-// Load reads parameters from a GoMLX checkpoint directory (see Save) or a PyTorch .pth
-// state_dict. For a .pth, sizes come from the tensors' shapes and the other constants
-// from ConfigFromStateDict.
+// Load reads parameters from any of the three forms a network is kept in: a GoMLX
+// checkpoint directory (see Save), a weights .npz (SaveNpz; a name ending in .npz) or a
+// PyTorch .pth state_dict. For a .pth, sizes come from the tensors' shapes and the other
+// constants from ConfigFromStateDict; a .npz is read the same way, with its tau_over_dt.
 func Load(path string) (*Params, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -154,10 +155,13 @@ func Load(path string) (*Params, error) {
 	if st.IsDir() {
 		return LoadCheckpoint(path)
 	}
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		return loadNpz(path)
+	}
 	sd, err := readPthParams(path)
 	if err != nil {
 		if !strings.HasSuffix(strings.ToLower(path), ".pth") && !strings.HasSuffix(strings.ToLower(path), ".pt") {
-			return nil, fmt.Errorf("load model: %s is neither a checkpoint directory nor a PyTorch .pth file: %w", path, err)
+			return nil, fmt.Errorf("load model: %s is not a checkpoint directory, a weights .npz or a PyTorch .pth file: %w", path, err)
 		}
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -100,7 +101,49 @@ func TestPthToCheckpointAndLoadPth(t *testing.T) {
 	if d, _ := nd.MaxAbsDiff(a.J, b.J); d != 0 || a.Config.HiddenSize != 64 || b.Config.HiddenSize != 64 {
 		t.Errorf("converted checkpoint differs from the .pth (|ΔJ| = %v)", d)
 	}
-	if _, err := Load("testdata/inputs.npy"); err == nil || !strings.Contains(err.Error(), "neither") {
+	if _, err := Load("testdata/inputs.npy"); err == nil || !strings.Contains(err.Error(), "not a checkpoint directory, a weights .npz or a PyTorch .pth") {
 		t.Errorf("Load(.npy): %v", err)
+	}
+}
+
+// A weights .npz (SaveNpz) loads back as the same network, τ/Δt included, from Load,
+// which also reads the .pth and checkpoint directory it came from; one without a
+// parameter is refused, naming it.
+func TestWeightsNpz(t *testing.T) {
+	dir := t.TempDir()
+	pth, err := Load("testdata/reg_small.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := RegularizedConfig()
+	cfg.HiddenSize, cfg.TauOverDt = 12, 7
+	slow := NewParams(cfg, 3)
+	for _, c := range []struct {
+		name string
+		p    *Params
+	}{{"reg_small.npz", pth}, {"regularized_slow.npz", slow}} {
+		path := filepath.Join(dir, c.name)
+		if err := c.p.SaveNpz(path); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Config != c.p.Config {
+			t.Errorf("%s: config %+v, want %+v", c.name, got.Config, c.p.Config)
+		}
+		for i, a := range got.arrays() {
+			if d, err := nd.MaxAbsDiff(a, c.p.arrays()[i]); err != nil || d != 0 {
+				t.Errorf("%s: %s differs by %g (%v)", c.name, npzNames[i], d, err)
+			}
+		}
+	}
+	partial := filepath.Join(dir, "partial.npz")
+	if err := npy.WriteNpz(partial, map[string]*nd.Array{"J": pth.J, "B": pth.B, "W": pth.W, "c": pth.C}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(partial); err == nil || !strings.Contains(err.Error(), `no array "bx"`) {
+		t.Errorf("Load of a .npz without bx: %v", err)
 	}
 }

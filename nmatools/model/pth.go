@@ -420,15 +420,22 @@ func paramsFromStateDict(path string, sd map[string]*nd.Array, cfg Config) (*Par
 	return p, nil
 }
 
+// configForFile is the configuration a weights file's name suggests: "regularized" but
+// not "unregularized" in it gives RegularizedConfig, anything else UnregularizedConfig.
+// (A .pth or weights .npz holds the tensors only; their sizes replace these.)
+func configForFile(path string) Config {
+	base := strings.ToLower(filepath.Base(path))
+	if strings.Contains(base, "regularized") && !strings.Contains(base, "unregularized") {
+		return RegularizedConfig()
+	}
+	return UnregularizedConfig()
+}
+
 // ConfigFromStateDict infers the sizes from the tensors' shapes. G and H (used only for a
 // fresh initialization) and Regularized follow the file name: "regularized" but not
 // "unregularized" gives RegularizedConfig's values, anything else UnregularizedConfig's.
 func ConfigFromStateDict(path string, sd map[string]*nd.Array) (Config, error) {
-	cfg := UnregularizedConfig()
-	base := strings.ToLower(filepath.Base(path))
-	if strings.Contains(base, "regularized") && !strings.Contains(base, "unregularized") {
-		cfg = RegularizedConfig()
-	}
+	cfg := configForFile(path)
 	b, w := sd["B"], sd["output_linear.weight"]
 	if b == nil || w == nil || b.Rank() != 2 || w.Rank() != 2 {
 		return cfg, fmt.Errorf("%s: cannot infer sizes: need B (hidden, input) and output_linear.weight (output, hidden) in the state_dict", path)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 func init() {
@@ -54,7 +55,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 
 // readCompareData reads a (conditions, time, units) .npy into a compare.Data.
 func readCompareData(path string) (*compare.Data, error) {
-	a, err := readNpy(path, 0)
+	a, err := npy.Read(path)
 	if err != nil {
 		return nil, err
 	}

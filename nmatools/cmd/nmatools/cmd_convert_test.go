@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 // sameWeights fails t unless got and want have identical J, B, bx, W, c.
@@ -78,7 +79,7 @@ func TestConvertToNpz(t *testing.T) {
 		if !strings.Contains(out, npz) {
 			t.Errorf("convert %s: stdout %q does not name %s", tc.in, out, npz)
 		}
-		got, err := loadParamsNpz(npz)
+		got, err := model.Load(npz)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestConvertToNpz(t *testing.T) {
 		}
 	}
 	// The .npz holds exactly the five arrays when tau/dt is the tutorial's 5.
-	arrays, err := readNpz(filepath.Join(dir, "reg_small.pth.npz"))
+	arrays, err := npy.ReadNpz(filepath.Join(dir, "reg_small.pth.npz"))
 	if err != nil {
 		t.Fatal(err)
 	}

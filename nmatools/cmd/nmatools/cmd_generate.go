@@ -8,6 +8,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 func init() {
@@ -21,7 +22,7 @@ func init() {
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ckpt := fs.String("checkpoint", "", "trained network: a checkpoint directory or a PyTorch .pth state_dict")
+	ckpt := fs.String("checkpoint", "", "trained network: a checkpoint directory, a weights .npz (J, B, bx, W, c) or a PyTorch .pth state_dict")
 	inPath := fs.String("inputs", "", "inputs .npy, float32 or float64, shaped (batch, time, input) or (time, input)")
 	outPath := fs.String("out", "", "output .npz with arrays outputs (batch, time, output) and hidden (batch, time, hidden)")
 	fs.Usage = func() {
@@ -42,7 +43,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := readNpy(*inPath, 0)
+	inputs, err := npy.Read(*inPath)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNpz(*outPath, map[string]*nd.Array{"outputs": outputs, "hidden": hidden}, nil); err != nil {
+	if err := npy.WriteNpz(*outPath, map[string]*nd.Array{"outputs": outputs, "hidden": hidden}, nil); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: outputs %v, hidden %v (backend %s)\n", *outPath, outputs.Shape, hidden.Shape, b.Name())

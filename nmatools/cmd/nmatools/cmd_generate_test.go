@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/core/tensors/numpy"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 // TestGenerateCommand runs the PyTorch parity fixture of nmatools/model through the command,
@@ -72,4 +73,42 @@ func generateToND(t *testing.T, tt *tensors.Tensor) *nd.Array {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// A weights .npz written by convert is a checkpoint like the .pth it came from: generate
+// gives the same outputs and hidden states from both, and the same file bytes.
+func TestGenerateFromConvertedNpz(t *testing.T) {
+	fixtures := filepath.Join("..", "..", "model", "testdata")
+	dir := t.TempDir()
+	pth := filepath.Join(fixtures, "reg_small.pth")
+	w := filepath.Join(dir, "w.npz")
+	if code, _, errOut := runCmd("convert", pth, "--out", w); code != 0 {
+		t.Fatalf("convert: exit %d: %s", code, errOut)
+	}
+	outs := map[string]string{}
+	for _, ckpt := range []string{pth, w} {
+		out := filepath.Join(dir, filepath.Base(ckpt)+".out.npz")
+		if code, _, errOut := runCmd("generate", "--checkpoint", ckpt, "--inputs", filepath.Join(fixtures, "inputs.npy"), "--out", out); code != 0 {
+			t.Fatalf("generate --checkpoint %s: exit %d: %s", ckpt, code, errOut)
+		}
+		outs[ckpt] = out
+	}
+	a, err := npy.ReadNpz(outs[pth])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := npy.ReadNpz(outs[w])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"outputs", "hidden"} {
+		if d, err := nd.MaxAbsDiff(a[name], b[name]); err != nil || d != 0 {
+			t.Errorf("%s: the .npz's differ from the .pth's by %g (%v)", name, d, err)
+		}
+	}
+	ba, _ := os.ReadFile(outs[pth])
+	bb, _ := os.ReadFile(outs[w])
+	if !bytes.Equal(ba, bb) {
+		t.Error("the two output files differ")
+	}
 }

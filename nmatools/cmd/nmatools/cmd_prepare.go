@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 )
 
 func init() {
@@ -52,10 +52,7 @@ func runPrepare(args []string, stdout, stderr io.Writer) error {
 		"inputs_with_delay":  ds.InputsWithDelay,
 		"outputs_with_delay": ds.OutputsWithDelay,
 	}
-	extra := map[string]*tensors.Tensor{
-		"times": tensors.FromFlatDataAndDimensions(append([]float64(nil), ds.Times...), len(ds.Times)),
-	}
-	if err := writeNpz(*out, arrays, extra); err != nil {
+	if err := npy.WriteNpz(*out, arrays, map[string][]float64{"times": ds.Times}); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	kind := "real"

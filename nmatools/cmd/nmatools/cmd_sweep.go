@@ -17,6 +17,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/npy"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
 )
@@ -46,9 +47,9 @@ on) and max_error is computed on all 27 conditions, as in the tutorial. With --i
 (float32 .npy, (conditions, time, features) and (conditions, time, outputs))
 max_error is computed on the given targets unless --max-error is set.
 
-A checkpoint is what model.Load reads (a .pth state_dict or a GoMLX
-checkpoint directory), or a .npz with arrays J, B, bx, W, c (float32) and
-optionally tau_over_dt. --compare adds a second model (the tutorial's figure
+A checkpoint is what model.Load reads: a GoMLX checkpoint directory, a
+weights .npz with arrays J, B, bx, W, c (float32) and optionally tau_over_dt
+(nmatools convert writes one), or a PyTorch .pth state_dict. --compare adds a second model (the tutorial's figure
 compares the regularized --checkpoint with the unregularized --compare).
 
 --json prints [{"level":…,"mean":…,"std":…}, …] (percent of max_error); with
@@ -162,11 +163,19 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	synthetic := false
 	if *inputsF != "" {
 		var err error
-		if inputs, err = readNpy(*inputsF, 3); err != nil {
+		if inputs, err = npy.Read(*inputsF); err != nil {
 			return err
 		}
-		if targets, err = readNpy(*targetsF, 3); err != nil {
+		if targets, err = npy.Read(*targetsF); err != nil {
 			return err
+		}
+		for _, f := range []struct {
+			path string
+			a    *nd.Array
+		}{{*inputsF, inputs}, {*targetsF, targets}} {
+			if f.a.Rank() != 3 {
+				return fmt.Errorf("%s: want a 3-D array, got shape %v", f.path, f.a.Shape)
+			}
 		}
 	} else {
 		var ds *data.Dataset
@@ -215,7 +224,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	results := make([][]sweep.Stat, len(paths))
 	for i, path := range paths {
-		p, err := loadSweepParams(path)
+		p, err := model.Load(path)
 		if err != nil {
 			return err
 		}
@@ -317,50 +326,4 @@ func parseLevels(s string) ([]float64, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// loadSweepParams reads a .npz of weights (J, B, bx, W, c [, tau_over_dt]) or
-// anything model.Load reads.
-func loadSweepParams(path string) (*model.Params, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		return loadParamsNpz(path)
-	}
-	return loadModelCheckpoint(path)
-}
-
-func loadParamsNpz(path string) (*model.Params, error) {
-	m, err := readNpz(path)
-	if err != nil {
-		return nil, err
-	}
-	get := func(name string) (*nd.Array, error) {
-		a, ok := m[name]
-		if !ok {
-			return nil, fmt.Errorf("%s has no array %q (want J, B, bx, W, c)", path, name)
-		}
-		return a, nil
-	}
-	p := &model.Params{}
-	for _, f := range []struct {
-		name string
-		dst  **nd.Array
-	}{{"J", &p.J}, {"B", &p.B}, {"bx", &p.Bx}, {"W", &p.W}, {"c", &p.C}} {
-		if *f.dst, err = get(f.name); err != nil {
-			return nil, err
-		}
-	}
-	if len(p.J.Shape) != 2 || len(p.B.Shape) != 2 || len(p.W.Shape) != 2 {
-		return nil, fmt.Errorf("%s: J, B, W must be matrices, got %v, %v, %v", path, p.J.Shape, p.B.Shape, p.W.Shape)
-	}
-	p.Config = model.Config{InputSize: p.B.Shape[1], HiddenSize: p.J.Shape[0], OutputSize: p.W.Shape[0], TauOverDt: 5}
-	if a, ok := m["tau_over_dt"]; ok {
-		if a.Len() != 1 {
-			return nil, fmt.Errorf("%s: tau_over_dt must be one number", path)
-		}
-		p.Config.TauOverDt = float64(a.Data[0])
-	}
-	if err := p.Check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }

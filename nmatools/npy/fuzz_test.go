@@ -1,4 +1,4 @@
-package main
+package npy
 
 import (
 	"archive/zip"
@@ -14,7 +14,7 @@ import (
 // more than memcap.Limit (1 GiB) allocated for one input. The seeds hold the crafted
 // headers of issue 11 (hostileNpy).
 //
-//	go test -run XXX -fuzz '^FuzzNpy$' -fuzztime 1m ./nmatools/cmd/nmatools/
+//	go test -run XXX -fuzz '^FuzzNpy$' -fuzztime 1m ./nmatools/npy/
 func FuzzNpy(f *testing.F) {
 	for _, c := range hostileNpy {
 		f.Add(npyBytes(c.dict, c.data))
@@ -24,7 +24,7 @@ func FuzzNpy(f *testing.F) {
 	f.Add(append([]byte("\x93NUMPY\x02\x00"), binary.LittleEndian.AppendUint32(nil, 1<<31)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		memcap.Check(t, memcap.Limit, func() {
-			a, err := decodeNpy(bufio.NewReader(bytes.NewReader(data)), int64(len(data)))
+			a, err := decode(bufio.NewReader(bytes.NewReader(data)), int64(len(data)))
 			if err == nil && len(a.Data) > len(data) {
 				t.Fatalf("%d elements from %d bytes", len(a.Data), len(data))
 			}

@@ -1,4 +1,4 @@
-package main
+package npy
 
 import (
 	"archive/zip"
@@ -7,12 +7,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/core/tensors/numpy"
 	"github.com/neuromatch/nmatools/nmatools/internal/memcap"
+	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
 // npyBytes is a version 1.0 .npy with the given header dict and data bytes.
@@ -66,9 +68,9 @@ func TestNpyHostile(t *testing.T) {
 			os.WriteFile(path, b, 0o644)
 			memcap.Keep(t, path, c.name+".npy")
 			var err error
-			memcap.Check(t, 16<<20, func() { _, err = readNpy(path, 0) })
+			memcap.Check(t, 16<<20, func() { _, err = Read(path) })
 			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("readNpy = %v, want an error containing %q", err, c.want)
+				t.Fatalf("Read = %v, want an error containing %q", err, c.want)
 			}
 			// The same array inside a .npz.
 			var z bytes.Buffer
@@ -79,9 +81,9 @@ func TestNpyHostile(t *testing.T) {
 			npz := filepath.Join(t.TempDir(), c.name+".npz")
 			os.WriteFile(npz, z.Bytes(), 0o644)
 			memcap.Keep(t, npz, c.name+".npz")
-			memcap.Check(t, 16<<20, func() { _, err = readNpz(npz) })
+			memcap.Check(t, 16<<20, func() { _, err = ReadNpz(npz) })
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `array "inputs"`) {
-				t.Fatalf("readNpz = %v, want an error containing %q", err, c.want)
+				t.Fatalf("ReadNpz = %v, want an error containing %q", err, c.want)
 			}
 		})
 	}
@@ -93,75 +95,54 @@ func TestNpyRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.npy")
 	numpy.ToNpyFile(tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6}, 2, 3), p)
-	a, err := readNpy(p, 2)
-	if err != nil || a.At(1, 2) != 6 {
+	a, err := Read(p)
+	if err != nil || a.Rank() != 2 || a.At(1, 2) != 6 {
 		t.Fatalf("%v %v", a, err)
 	}
 	be := npyBytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }",
 		binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, math.Float64bits(1.5)), math.Float64bits(-2)))
 	os.WriteFile(p, be, 0o644)
-	if a, err = readNpy(p, 1); err != nil || a.Data[0] != 1.5 || a.Data[1] != -2 {
+	if a, err = Read(p); err != nil || a.Rank() != 1 || a.Data[0] != 1.5 || a.Data[1] != -2 {
 		t.Fatalf("big-endian float64: %v %v", a, err)
 	}
 	scalar := npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", f32le(7))
 	os.WriteFile(p, scalar, 0o644)
-	if a, err = readNpy(p, 0); err != nil || len(a.Shape) != 0 || a.Data[0] != 7 {
+	if a, err = Read(p); err != nil || len(a.Shape) != 0 || a.Data[0] != 7 {
 		t.Fatalf("scalar: %v %v", a, err)
 	}
 }
 
-// TestNonFiniteRefused: NaN or Inf in generate's inputs, sweep's inputs or targets, or
-// a weights .npz: exit 1 naming the array and the first bad index (they used to go
-// through, exit 0 with outputs full of NaN).
-func TestNonFiniteRefused(t *testing.T) {
+// TestWriteReadBack: Write and WriteNpz write what Read and ReadNpz read back exactly,
+// float64 arrays included, and a NaN written is refused on reading.
+func TestWriteReadBack(t *testing.T) {
 	dir := t.TempDir()
-	fixtures := filepath.Join("..", "..", "model", "testdata")
-	in := make([]float32, 2*5*16)
-	in[1*80+3*16+7] = float32(math.NaN())
-	nanIn := filepath.Join(dir, "nan_inputs.npy")
-	os.WriteFile(nanIn, npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 5, 16), }", f32le(in...)), 0o644)
-	good := make([]float32, 2*5*2)
-	goodY := filepath.Join(dir, "y.npy")
-	os.WriteFile(goodY, npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 5, 2), }", f32le(good...)), 0o644)
-	infY := filepath.Join(dir, "inf_targets.npy")
-	good[7] = float32(math.Inf(1))
-	os.WriteFile(infY, npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 5, 2), }", f32le(good...)), 0o644)
-	goodX := filepath.Join(dir, "x.npy")
-	os.WriteFile(goodX, npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 5, 16), }", f32le(make([]float32, 160)...)), 0o644)
-
-	w := sweepFixture(t, dir, 1)
-	m, err := readNpz(w)
+	a, err := nd.FromData([]float32{1, -2.5, 3e-7, 4, 5, 6}, 2, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m["B"].Data[5] = float32(math.Inf(-1))
-	nanW := filepath.Join(dir, "nan_w.npz")
-	if err := writeNpz(nanW, m, nil); err != nil {
+	p := filepath.Join(dir, "a.npy")
+	if err := Write(p, a); err != nil {
 		t.Fatal(err)
 	}
-
-	for _, f := range []string{nanIn, goodY, infY, goodX, nanW} {
-		memcap.Keep(t, f, filepath.Base(f))
+	if got, err := Read(p); err != nil || !slices.Equal(got.Shape, a.Shape) || !slices.Equal(got.Data, a.Data) {
+		t.Fatalf("Read after Write: %v, %v", got, err)
 	}
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"generate", "--checkpoint", filepath.Join(fixtures, "reg_small.pth"), "--inputs", nanIn, "--out", filepath.Join(dir, "o.npz")},
-			"nan_inputs.npy: element [1 3 7] is NaN"},
-		{[]string{"sweep", "weights", "--checkpoint", w, "--inputs", nanIn, "--targets", goodY, "--repeats", "1", "--levels", "0.1", "--quiet"},
-			"nan_inputs.npy: element [1 3 7] is NaN"},
-		{[]string{"sweep", "weights", "--checkpoint", w, "--inputs", goodX, "--targets", infY, "--repeats", "1", "--levels", "0.1", "--quiet"},
-			"inf_targets.npy: element [0 3 1] is +Inf"},
-		{[]string{"sweep", "weights", "--checkpoint", nanW, "--inputs", goodX, "--targets", goodY, "--repeats", "1", "--levels", "0.1", "--quiet"},
-			"array B: element [0 5] is -Inf"},
-	} {
-		code, out, errOut := runCmd(c.args...)
-		if code != 1 || !strings.Contains(errOut, c.want) {
-			t.Errorf("%v: exit %d, stderr %q (stdout %q), want exit 1 and %q", c.args[:2], code, errOut, out, c.want)
-		}
+	z := filepath.Join(dir, "b.npz")
+	if err := WriteNpz(z, map[string]*nd.Array{"a": a}, map[string][]float64{"t": {0.1, 0.25}}); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "o.npz")); err == nil {
-		t.Error("generate wrote its output despite NaN inputs")
+	m, err := ReadNpz(z)
+	if err != nil || len(m) != 2 || !slices.Equal(m["a"].Data, a.Data) || !slices.Equal(m["t"].Data, []float32{0.1, 0.25}) {
+		t.Fatalf("ReadNpz after WriteNpz: %v, %v", m, err)
+	}
+	if err := WriteNpz(z, map[string]*nd.Array{"a": a}, map[string][]float64{"a": {1}}); err == nil {
+		t.Error("WriteNpz accepted a name given twice")
+	}
+	a.Data[4] = float32(math.NaN())
+	if err := Write(p, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), "element [1 1] is NaN") {
+		t.Errorf("Read of a NaN: %v", err)
 	}
 }

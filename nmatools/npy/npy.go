@@ -1,4 +1,4 @@
-package main
+package npy
 
 import (
 	"archive/zip"
@@ -14,23 +14,112 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/core/tensors/numpy"
+
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
-// writeNpz writes arrays (float32) and extra (any dtype, e.g. float64 times)
-// as a NumPy .npz, names sorted so the file is a function of its content,
-// atomically (temporary file + rename). A name may not be in both maps.
-func writeNpz(path string, arrays map[string]*nd.Array, extra map[string]*tensors.Tensor) error {
-	all := make(map[string]*tensors.Tensor, len(arrays)+len(extra))
+// MaxElems caps the elements of one array read from a .npy or .npz: 2^26 (256 MiB of
+// float32); the tutorial's largest, a sweep's inputs, has well under a million.
+const MaxElems = 1 << 26
+
+// Read reads a .npy file of float32 (or float64, converted) values. NaN and ±Inf are
+// refused, naming the first one.
+func Read(path string) (*nd.Array, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading %w", err)
+	}
+	a, err := decode(bufio.NewReader(f), st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := nd.CheckFinite(path, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ReadNpz reads every array of a .npz of float32 (or float64, converted) arrays, by name
+// (without the .npy suffix). NaN and ±Inf are refused.
+func ReadNpz(path string) (map[string]*nd.Array, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: not a .npz (zip) archive: %w", path, err)
+	}
+	defer zr.Close()
+	m, err := decodeNpz(&zr.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// decodeNpz decodes the arrays of a .npz archive, checking each against
+// its declared size and MaxElems before allocating it.
+func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
+	out := map[string]*nd.Array{}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, ".npy")
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("array %q appears twice", name)
+		}
+		// The declared size must be one the compressed bytes can hold (deflate
+		// expands at most ~1032:1), so that a lying header cannot make
+		// decode allocate for data that is not there.
+		if f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 ||
+			f.UncompressedSize64/1100 > f.CompressedSize64+1024 {
+			return nil, fmt.Errorf("array %q: the zip entry declares %d bytes from %d compressed bytes (corrupt archive)",
+				name, f.UncompressedSize64, f.CompressedSize64)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", name, err)
+		}
+		a, err := decode(bufio.NewReader(rc), int64(min(f.UncompressedSize64, math.MaxInt64)))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", name, err)
+		}
+		if err := nd.CheckFinite("array "+name, a); err != nil {
+			return nil, err
+		}
+		out[name] = a
+	}
+	return out, nil
+}
+
+// Write writes a as a float32 .npy file, atomically.
+func Write(path string, a *nd.Array) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %w", err)
+	}
+	defer f.Abort()
+	if err := numpy.ToNpyWriter(nd.ToTensor(a), f); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// WriteNpz writes arrays (float32) and float64s (one-dimensional float64 arrays, e.g.
+// sample times that float32 would round) as a .npz, names sorted so that the file is a
+// function of its content, atomically. A name may not be in both maps.
+func WriteNpz(path string, arrays map[string]*nd.Array, float64s map[string][]float64) error {
+	all := make(map[string]*tensors.Tensor, len(arrays)+len(float64s))
 	for n, a := range arrays {
 		all[n] = nd.ToTensor(a)
 	}
-	for n, t := range extra {
+	for n, v := range float64s {
 		if _, dup := all[n]; dup {
 			return fmt.Errorf("write %s: array %q given twice", path, n)
 		}
-		all[n] = t
+		all[n] = tensors.FromFlatDataAndDimensions(append([]float64(nil), v...), len(v))
 	}
 	names := make([]string, 0, len(all))
 	for n := range all {
@@ -58,91 +147,11 @@ func writeNpz(path string, arrays map[string]*nd.Array, extra map[string]*tensor
 	return f.Commit()
 }
 
-// MaxNpyElems caps the elements of one array read from a .npy or .npz:
-// 2^26 (256 MiB of float32); the tutorial's largest, a sweep's inputs, has
-// well under a million.
-const MaxNpyElems = 1 << 26
-
-// readNpy reads a float32 (or float64, converted) .npy array; rank > 0 also
-// checks its number of dimensions. NaN and ±Inf are refused (naming the
-// first one).
-func readNpy(path string, rank int) (*nd.Array, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading %w", err)
-	}
-	a, err := decodeNpy(bufio.NewReader(f), st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if rank > 0 && len(a.Shape) != rank {
-		return nil, fmt.Errorf("%s: want a %d-D array, got shape %v", path, rank, a.Shape)
-	}
-	if err := nd.CheckFinite(path, a); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
-// readNpz reads every array of a .npz of float32 (or float64, converted)
-// arrays, by name (without the .npy suffix). NaN and ±Inf are refused.
-func readNpz(path string) (map[string]*nd.Array, error) {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: not a .npz (zip) archive: %w", path, err)
-	}
-	defer zr.Close()
-	m, err := decodeNpz(&zr.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
-
-// decodeNpz decodes the arrays of a .npz archive, checking each against
-// its declared size and MaxNpyElems before allocating it.
-func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
-	out := map[string]*nd.Array{}
-	for _, f := range zr.File {
-		name := strings.TrimSuffix(f.Name, ".npy")
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("array %q appears twice", name)
-		}
-		// The declared size must be one the compressed bytes can hold (deflate
-		// expands at most ~1032:1), so that a lying header cannot make
-		// decodeNpy allocate for data that is not there.
-		if f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 ||
-			f.UncompressedSize64/1100 > f.CompressedSize64+1024 {
-			return nil, fmt.Errorf("array %q: the zip entry declares %d bytes from %d compressed bytes (corrupt archive)",
-				name, f.UncompressedSize64, f.CompressedSize64)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("array %q: %w", name, err)
-		}
-		a, err := decodeNpy(bufio.NewReader(rc), int64(min(f.UncompressedSize64, math.MaxInt64)))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("array %q: %w", name, err)
-		}
-		if err := nd.CheckFinite("array "+name, a); err != nil {
-			return nil, err
-		}
-		out[name] = a
-	}
-	return out, nil
-}
-
-// decodeNpy decodes a .npy of size bytes from r: format versions 1–3, dtype
+// decode decodes a .npy of size bytes from r: format versions 1–3, dtype
 // float32 or float64 (either byte order), C order. The shape is checked
-// (non-negative, at most MaxNpyElems, with checked multiplication) and its
+// (non-negative, at most MaxElems, with checked multiplication) and its
 // byte count compared with the bytes present before anything is allocated.
-func decodeNpy(r io.Reader, size int64) (*nd.Array, error) {
+func decode(r io.Reader, size int64) (*nd.Array, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil || string(pre[:6]) != "\x93NUMPY" {
 		return nil, fmt.Errorf("not a .npy file (no \\x93NUMPY magic): save it with numpy.save")
@@ -193,7 +202,7 @@ func decodeNpy(r io.Reader, size int64) (*nd.Array, error) {
 	if fortran && len(shape) > 1 {
 		return nil, fmt.Errorf("Fortran-order arrays are not supported: save numpy.ascontiguousarray(a)")
 	}
-	n, err := nd.CheckedSize(shape, MaxNpyElems)
+	n, err := nd.CheckedSize(shape, MaxElems)
 	if err != nil {
 		return nil, err
 	}
