@@ -5,7 +5,7 @@
 // The tutorial's functions, one for one:
 //
 //	perturb_inputs                     PerturbInputs
-//	compute_loss                       ComputeLoss (or Evaluator.Loss, compiled once)
+//	compute_loss                       ComputeLoss (or model.Runner.Loss, compiled once)
 //	test_perturbed_inputs              InputSweep
 //	calculate_mean_absolute_strength   MeanAbsoluteStrength
 //	perturb_recurrent_weights          PerturbRecurrentWeights (PerturbRecurrentWeightsRand)
@@ -35,8 +35,7 @@
 // batched matmul. The networks run through
 // model.Runner.RunNetworks: the model package's one Euler step and time loop
 // (unrolled on the pure-Go backend, a While loop on XLA; see
-// model.UsesWhileLoop, NMATOOLS_LOOP=while|unroll overrides it). Evaluator is
-// model.Runner under its earlier name. Noise is drawn on the host
+// model.UsesWhileLoop, NMATOOLS_LOOP=while|unroll overrides it). Noise is drawn on the host
 // from math/rand/v2's PCG seeded with the seed argument, so a seed gives
 // the same perturbations on every backend and chunking. The per-call
 // helpers draw from the same streams: the tests check that the tutorial's

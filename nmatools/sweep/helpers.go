@@ -53,27 +53,15 @@ func shapeOf(a *nd.Array) []int {
 // graph (cached per shape only within the call): for loops prefer a
 // model.Runner (Runner.Loss), compiled once.
 func ComputeLoss(b compute.Backend, p *model.Params, inputs, targets *nd.Array) (float64, error) {
-	ev, err := NewEvaluator(b, p)
-	if err != nil {
-		return 0, err
-	}
-	defer ev.Close()
-	return ev.Loss(inputs, targets)
-}
-
-// Evaluator is model.Runner (Outputs, Loss, SetParams, Close), kept under its
-// earlier name.
-type Evaluator = model.Runner
-
-// NewEvaluator is model.NewRunner, reporting invalid arguments at once.
-func NewEvaluator(b compute.Backend, p *model.Params) (*Evaluator, error) {
 	if b == nil {
-		return nil, fmt.Errorf("sweep: nil backend (use backend.Get())")
+		return 0, fmt.Errorf("sweep: nil backend (use backend.Get())")
 	}
 	if err := p.Check(); err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
+		return 0, fmt.Errorf("sweep: %w", err)
 	}
-	return model.NewRunner(b, p), nil
+	r := model.NewRunner(b, p)
+	defer r.Close()
+	return r.Loss(inputs, targets)
 }
 
 // MeanAbsoluteStrength is calculate_mean_absolute_strength: mean |J|.

@@ -92,10 +92,7 @@ func TestEngineMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	p := smallParams(3)
 	u := randArray(rng, 3, 15, 4)
-	ev, err := NewEvaluator(b, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := model.NewRunner(b, p)
 	defer ev.Close()
 	got, err := ev.Outputs(u)
 	if err != nil {
@@ -214,10 +211,7 @@ func TestInputSweepMatchesLoop(t *testing.T) {
 	const reps, seed = 4, 42
 	maxErr, _ := MaxError(y)
 
-	ev, err := NewEvaluator(b, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := model.NewRunner(b, p)
 	defer ev.Close()
 	noise := rand.New(rand.NewPCG(seed, 1))
 	for _, chunk := range []int{1000, 3 * n} { // one call; 3 calls of 3 blocks (padded)
@@ -270,10 +264,7 @@ func TestWeightSweepMatchesLoop(t *testing.T) {
 	if d, _ := nd.MaxAbsDiff(J0, p.J); d != 0 {
 		t.Fatal("WeightSweep changed the model's J")
 	}
-	ev, err := NewEvaluator(b, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := model.NewRunner(b, p)
 	defer ev.Close()
 	mean := MeanAbsoluteStrength(p)
 	noise := rand.New(rand.NewPCG(seed, 3))
@@ -397,10 +388,7 @@ func TestSeededDrawsAreTheSweepsFirst(t *testing.T) {
 	u := randArray(rng, 3, 15, 4)
 	y := randArray(rng, 3, 15, 2)
 	const maxErr = 0.7
-	ev, err := NewEvaluator(b, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := model.NewRunner(b, p)
 	defer ev.Close()
 	for _, seed := range []int64{21, 22} {
 		st, err := InputSweep(b, p, u, y, []float64{0.3}, 1, seed, WithMaxError(maxErr))
