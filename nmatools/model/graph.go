@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gomlx/compute/dtypes"
@@ -66,8 +67,19 @@ func rtanh(x *graph.Node) *graph.Node {
 // rtanhWith is rtanh with the zero constant given (inside time loops, see stepConsts).
 func rtanhWith(x, zero *graph.Node) *graph.Node { return graph.Tanh(graph.Max(zero, x)) }
 
-// RectifiedTanh exposes the nonlinearity for other packages (plots of rates, sweeps).
+// RectifiedTanh is the network's nonlinearity in a graph (a step function's rates).
 func RectifiedTanh(x *graph.Node) *graph.Node { return rtanh(x) }
+
+// Rate is the same nonlinearity on one number on the host: the firing rate
+// r = rectified_tanh(x), tanh(x) for x > 0, else 0, of a unit in hidden state x (figures
+// of hidden units, the model–brain comparison). It is RectifiedTanh for values that are
+// not in a graph.
+func Rate(x float64) float64 {
+	if x > 0 {
+		return math.Tanh(x)
+	}
+	return 0
+}
 
 // stepConsts are the scalar constants of eulerStep: zero and 1/τ. A time loop creates them
 // once and passes them in with its loop-invariant values (the pure-Go backend pays per

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/neuromatch/nmatools/nmatools/backend"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
@@ -195,5 +197,30 @@ func TestConfigCheckData(t *testing.T) {
 		if err := cfg.CheckData(c.in, c.targets); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.want)
 		}
+	}
+}
+
+// Rate, on the host, is the graph's RectifiedTanh.
+func TestRateIsRectifiedTanh(t *testing.T) {
+	xs := []float32{-2, -1e-3, 0, 1e-3, 0.5, 3}
+	e, err := graph.NewExec(testBackend(t), func(x *graph.Node) *graph.Node { return RectifiedTanh(x) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Call(tensors.FromFlatDataAndDimensions(xs, len(xs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := nd.FromTensor(res[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range xs {
+		if d := math.Abs(Rate(float64(x)) - float64(got.Data[i])); d > 1e-6 {
+			t.Errorf("Rate(%g) = %g, the graph's RectifiedTanh %g", x, Rate(float64(x)), got.Data[i])
+		}
+	}
+	if Rate(-1) != 0 || Rate(0) != 0 || Rate(1) != math.Tanh(1) {
+		t.Error("Rate is not tanh(x) for x > 0, else 0")
 	}
 }

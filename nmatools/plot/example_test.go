@@ -44,8 +44,8 @@ func ExampleMusclesOverTime() {
 
 func ExamplePerturbationResults() {
 	levels := []float64{0.0125, 0.025, 0.05, 0.1, 0.2}
-	reg := []plot.MeanStd{{Mean: 5, Std: 1}, {Mean: 8, Std: 2}, {Mean: 15, Std: 3}, {Mean: 30, Std: 5}, {Mean: 55, Std: 8}}
-	unreg := []plot.MeanStd{{Mean: 20, Std: 4}, {Mean: 40, Std: 6}, {Mean: 70, Std: 9}, {Mean: 95, Std: 10}, {Mean: 99, Std: 15}}
+	reg := []nd.MeanStd{{Mean: 5, Std: 1}, {Mean: 8, Std: 2}, {Mean: 15, Std: 3}, {Mean: 30, Std: 5}, {Mean: 55, Std: 8}}
+	unreg := []nd.MeanStd{{Mean: 20, Std: 4}, {Mean: 40, Std: 6}, {Mean: 70, Std: 9}, {Mean: 95, Std: 10}, {Mean: 99, Std: 15}}
 	fig, err := plot.PerturbationResults(levels, reg, unreg, "Perturbation of the inputs")
 	if err != nil {
 		fmt.Println(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -322,17 +323,9 @@ func TrainingValidationLosses(epochLosses, valLosses []float64, actualEpochs int
 	return &Figure{Plot: p, Width: c.w, Height: c.h}, nil
 }
 
-// RectifiedTanh is the tutorial's nonlinearity: tanh(x) for x > 0, else 0.
-func RectifiedTanh(x float64) float64 {
-	if x > 0 {
-		return math.Tanh(x)
-	}
-	return 0
-}
-
 // HiddenUnitActivations is plot_hidden_unit_activations: the first
 // neuronsToPlot hidden units of hidden (time, N), given before the
-// nonlinearity, passed through the rectified tanh and drawn against times;
+// nonlinearity, passed through the rectified tanh (model.Rate) and drawn against times;
 // "Neuron 1"…, legend outside; 8×4 in. neuronsToPlot ≤ 0 gives 5; title ""
 // gives "PSTHs of Hidden Units". The x label is the tutorial's "Time Steps".
 func HiddenUnitActivations(hidden *nd.Array, times []float64, neuronsToPlot int, title string, opts ...Option) (*Figure, error) {
@@ -348,7 +341,7 @@ func HiddenUnitActivations(hidden *nd.Array, times []float64, neuronsToPlot int,
 	c := configure(8, 4, opts)
 	p := newPlot(c.title(title), "Time Steps", "Activation")
 	leg := sideLegend()
-	if err := addColumns(p, leg, times, hidden, min(neuronsToPlot, hidden.Shape[1]), RectifiedTanh, "neuron", numbered("Neuron")); err != nil {
+	if err := addColumns(p, leg, times, hidden, min(neuronsToPlot, hidden.Shape[1]), model.Rate, "neuron", numbered("Neuron")); err != nil {
 		return nil, err
 	}
 	xRange(p, times[0], times[len(times)-1])
@@ -382,10 +375,6 @@ func PSTH(times []float64, rates *nd.Array, neuronsToPlot int, title string, opt
 	return &Figure{Plot: p, Side: leg, Width: c.w, Height: c.h}, nil
 }
 
-// MeanStd is one bar of PerturbationResults: the mean error and its standard
-// deviation (nd.MeanStd, the type sweep.MeanStds returns).
-type MeanStd = nd.MeanStd
-
 // LevelLabel formats a perturbation level as the tutorial's xticks do:
 // f"{x:.5f}" if x < 0.1 else f"{x}" (Python's shortest float repr).
 func LevelLabel(x float64) string {
@@ -402,7 +391,7 @@ func LevelLabel(x float64) string {
 // PerturbationResults is plot_perturbation_results: for each level, a blue
 // bar (regularized) and a red bar (unregularized), 0.35 wide, with ±std error
 // bars, x ticks labelled by LevelLabel, y from 0 to 100, a legend; 8×6 in.
-func PerturbationResults(levels []float64, regularized, unregularized []MeanStd, title string, opts ...Option) (*Figure, error) {
+func PerturbationResults(levels []float64, regularized, unregularized []nd.MeanStd, title string, opts ...Option) (*Figure, error) {
 	return PerturbationBars(levels, []Series{
 		{Label: "Regularized Model", Color: color.RGBA{B: 255, A: 255}, Values: regularized},
 		{Label: "Unregularized Model", Color: color.RGBA{R: 255, A: 255}, Values: unregularized},
@@ -412,8 +401,8 @@ func PerturbationResults(levels []float64, regularized, unregularized []MeanStd,
 // Series is one model's bars in PerturbationBars.
 type Series struct {
 	Label  string
-	Color  color.Color // nil: the next Tab10 colour
-	Values []MeanStd   // one per level
+	Color  color.Color  // nil: the next Tab10 colour
+	Values []nd.MeanStd // one per level
 }
 
 // PerturbationBars is PerturbationResults for any number of models (one

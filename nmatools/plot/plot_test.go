@@ -92,8 +92,8 @@ func goldenFigures() map[string]func(t *testing.T) {
 		},
 		"perturbation.png": func(t *testing.T) {
 			lv := []float64{0.0125, 0.025, 0.05, 0.1, 0.2}
-			reg := []MeanStd{{Mean: 5, Std: 1}, {Mean: 8, Std: 2}, {Mean: 15, Std: 3}, {Mean: 30, Std: 5}, {Mean: 55, Std: 8}}
-			unreg := []MeanStd{{Mean: 20, Std: 4}, {Mean: 40, Std: 6}, {Mean: 70, Std: 9}, {Mean: 95, Std: 10}, {Mean: 120, Std: 15}}
+			reg := []nd.MeanStd{{Mean: 5, Std: 1}, {Mean: 8, Std: 2}, {Mean: 15, Std: 3}, {Mean: 30, Std: 5}, {Mean: 55, Std: 8}}
+			unreg := []nd.MeanStd{{Mean: 20, Std: 4}, {Mean: 40, Std: 6}, {Mean: 70, Std: 9}, {Mean: 95, Std: 10}, {Mean: 120, Std: 15}}
 			fig, err := PerturbationResults(lv, reg, unreg, "Perturbation of the inputs")
 			writePNG(t, fig, err, "perturbation.png")
 		},
@@ -168,7 +168,7 @@ func TestBadInput(t *testing.T) {
 		"losses length":    func() error { _, err := TrainingValidationLosses([]float64{1}, []float64{1, 2}, 2, ""); return err },
 		"zero epochs":      func() error { _, err := TrainingValidationLosses(nil, nil, 0, ""); return err },
 		"results length": func() error {
-			_, err := PerturbationResults([]float64{0.1, 0.2}, []MeanStd{{Mean: 1, Std: 1}}, []MeanStd{{Mean: 1, Std: 1}, {Mean: 2, Std: 2}}, "")
+			_, err := PerturbationResults([]float64{0.1, 0.2}, []nd.MeanStd{{Mean: 1, Std: 1}}, []nd.MeanStd{{Mean: 1, Std: 1}, {Mean: 2, Std: 2}}, "")
 			return err
 		},
 		"no series": func() error { _, err := PerturbationBars([]float64{0.1}, nil, ""); return err },
@@ -182,7 +182,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		},
 		"NaN result": func() error {
-			_, err := PerturbationResults([]float64{0.1}, []MeanStd{{Mean: math.NaN(), Std: 1}}, []MeanStd{{Mean: 1, Std: 1}}, "")
+			_, err := PerturbationResults([]float64{0.1}, []nd.MeanStd{{Mean: math.NaN(), Std: 1}}, []nd.MeanStd{{Mean: 1, Std: 1}}, "")
 			return err
 		},
 	}
@@ -209,13 +209,10 @@ func TestHiddenRectified(t *testing.T) {
 	if fig.Plot.Title.Text != "PSTHs of Hidden Units" {
 		t.Errorf("default title %q", fig.Plot.Title.Text)
 	}
-	if RectifiedTanh(-1) != 0 || RectifiedTanh(0) != 0 || math.Abs(RectifiedTanh(1)-math.Tanh(1)) > 0 {
-		t.Error("RectifiedTanh wrong")
-	}
 }
 
 func TestPerturbationBarsSingle(t *testing.T) {
-	fig, err := PerturbationBars([]float64{0.01, 0.1}, []Series{{Label: "checkpoint", Values: []MeanStd{{Mean: 10, Std: 1}, {Mean: 20, Std: 2}}}}, "Perturbation of the weights")
+	fig, err := PerturbationBars([]float64{0.01, 0.1}, []Series{{Label: "checkpoint", Values: []nd.MeanStd{{Mean: 10, Std: 1}, {Mean: 20, Std: 2}}}}, "Perturbation of the weights")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/notice"
-	"github.com/neuromatch/nmatools/nmatools/plot"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
 )
@@ -124,7 +123,7 @@ func maxError(targets *nd.Array) (float64, error) { return sweep.MaxError(target
 func meanAbsoluteStrength(p *model.Params) float64 { return sweep.MeanAbsoluteStrength(p) }
 
 // runSweep runs sweep.InputSweep ("inputs") or sweep.WeightSweep ("weights").
-func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, seed int64, maxErr float64) ([]plot.MeanStd, error) {
+func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, seed int64, maxErr float64) ([]nd.MeanStd, error) {
 	run := sweep.InputSweep
 	if kind == KindWeights {
 		run = sweep.WeightSweep

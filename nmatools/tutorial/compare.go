@@ -8,6 +8,7 @@ import (
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
 	"github.com/neuromatch/nmatools/nmatools/data"
+	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
@@ -43,7 +44,7 @@ func NetworkActivity(label string, net *Net, ds *Dataset) *Activity {
 	d, err := compare.FromND(hidden)
 	Check(err)
 	for i, x := range d.Values {
-		d.Values[i] = plot.RectifiedTanh(x)
+		d.Values[i] = model.Rate(x)
 	}
 	return &Activity{Name: label, Label: label, Data: d, Synthetic: ds.Synthetic}
 }

@@ -101,8 +101,8 @@ type Setting struct {
 	Kind          string
 	Level         float64 // the input-noise strength, or the weight-noise fraction of mean |J|
 	Repeats       int
-	Regularized   plot.MeanStd
-	Unregularized plot.MeanStd
+	Regularized   nd.MeanStd
+	Unregularized nd.MeanStd
 	// Example is one draw of the perturbation at this setting (the sweep's first
 	// repetition for the seed) on condition Explore.Example: both networks' outputs.
 	Example *Example
@@ -334,7 +334,7 @@ func (e *Explorer) Figure(s Setting) (*plot.Figure, error) {
 	if e.cfg.Note != "" {
 		opts = append(opts, plot.Note("("+e.cfg.Note+")"))
 	}
-	return plot.PerturbationResults([]float64{s.Level}, []plot.MeanStd{s.Regularized}, []plot.MeanStd{s.Unregularized},
+	return plot.PerturbationResults([]float64{s.Level}, []nd.MeanStd{s.Regularized}, []nd.MeanStd{s.Unregularized},
 		s.Title(), append(opts, plot.Size(5*72, 4*72))...)
 }
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/nd"
-	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
 // MaxError is the error of the tutorial's null model, which always outputs
@@ -30,21 +29,21 @@ func MeanAbsoluteStrength(net *Net) float64 { return meanAbsoluteStrength(net.Pa
 // strength. The noise comes from Seed, so a cell and the check of the
 // notebook's own loop see the same perturbations. Results are cached (see
 // Cached): a rerun of the cell does not recompute them.
-func InputSweep(net *Net, inputs, targets *nd.Array, strengths []float64, repeats int, maxError float64) []plot.MeanStd {
+func InputSweep(net *Net, inputs, targets *nd.Array, strengths []float64, repeats int, maxError float64) []nd.MeanStd {
 	return cachedSweep(KindInputs, net, inputs, targets, strengths, repeats, maxError)
 }
 
 // WeightSweep is test_perturbed_structure, vectorized (sweep.WeightSweep):
 // for each percentage, repeats perturbations of J by Gaussian noise of
 // standard deviation mean|J| × percentage, scored as InputSweep's. Cached too.
-func WeightSweep(net *Net, inputs, targets *nd.Array, percentages []float64, repeats int, maxError float64) []plot.MeanStd {
+func WeightSweep(net *Net, inputs, targets *nd.Array, percentages []float64, repeats int, maxError float64) []nd.MeanStd {
 	return cachedSweep(KindWeights, net, inputs, targets, percentages, repeats, maxError)
 }
 
-func cachedSweep(kind string, net *Net, inputs, targets *nd.Array, levels []float64, repeats int, maxErr float64) []plot.MeanStd {
+func cachedSweep(kind string, net *Net, inputs, targets *nd.Array, levels []float64, repeats int, maxErr float64) []nd.MeanStd {
 	p := net.Params
 	key := fmt.Sprintf("%s-%s-r%d-s%d", kind, Fingerprint(append([]*nd.Array{p.J, p.B, p.Bx, p.W, p.C, inputs, targets}, floats(levels, maxErr, p.Config.TauOverDt))...), repeats, Seed)
-	return Cached(key, func() []plot.MeanStd {
+	return Cached(key, func() []nd.MeanStd {
 		b, err := getBackend()
 		Check(err)
 		res, err := runSweep(kind, b, p, inputs, targets, levels, repeats, Seed, maxErr)
@@ -108,10 +107,10 @@ func Cached[T any](key string, run func() T) T {
 
 // PrintResults prints the mean errors of both networks per level, as the
 // tutorial's plot_perturbation_results does before it draws them.
-func PrintResults(regularized, unregularized []plot.MeanStd) {
+func PrintResults(regularized, unregularized []nd.MeanStd) {
 	for _, r := range []struct {
 		name string
-		v    []plot.MeanStd
+		v    []nd.MeanStd
 	}{{"regularized", regularized}, {"unregularized", unregularized}} {
 		means := make([]string, len(r.v))
 		for i, m := range r.v {
