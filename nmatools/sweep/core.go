@@ -15,16 +15,10 @@ type Stat struct {
 	Level, Mean, Std float64
 }
 
-// meanStd is np.mean and np.std (ddof=0).
+// meanStd is np.mean and np.std (ddof=0): nd.MeanStdOf as two numbers.
 func meanStd(xs []float64) (m, s float64) {
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
-	for _, x := range xs {
-		s += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(s / float64(len(xs)))
+	r := nd.MeanStdOf(xs)
+	return r.Mean, r.Std
 }
 
 // MaxError is the tutorial's null-model error: the mean squared difference
