@@ -45,6 +45,5 @@
 // noise) and WithTarget(Input) or WithTarget(Readout) (perturb B or W).
 //
 // Progress is reported through a callback, WithProgress(fn(done, total)):
-// ProgressTo(w, label) writes one updating line to any io.Writer, and
-// tutorial.Progress(label) shows an updating bar in a GoNB notebook.
+// ProgressTo(w, label) writes one updating line to any io.Writer.
 package sweep

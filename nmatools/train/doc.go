@@ -83,9 +83,9 @@
 // # Progress
 //
 // Options.Progress receives a one-line progress bar (for stderr), and
-// Options.OnProgress the same state as a callback (tutorial.TrainProgress shows
-// it as a bar in a GoNB notebook). Options.OnEpoch is called after every epoch, e.g. to redraw a
-// loss plot (package plot draws Result's curves).
+// Options.OnProgress the same state as a callback. Options.OnEpoch is called after
+// every epoch, e.g. to redraw a loss plot (package plot draws Result's curves; the
+// notebook's TrainNetwork does both in a GoNB cell).
 //
 // # Benchmark
 //

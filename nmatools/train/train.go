@@ -38,8 +38,7 @@ type Options struct {
 	// Progress, if not nil, receives a one-line progress bar (rewritten with \r).
 	Progress io.Writer
 	// OnProgress, if not nil, receives the progress after each epoch (at most ten
-	// times a second) and when the run stops: e.g. tutorial.TrainProgress(), a bar in
-	// a GoNB notebook.
+	// times a second) and when the run stops, e.g. to draw a progress bar elsewhere.
 	OnProgress func(ProgressUpdate)
 
 	// Init, if not nil, is the starting point instead of model.NewParams(cfg, Seed);

@@ -1,7 +1,7 @@
 package tutorial
 
-// adapter.go is the one file of this package that calls packages model, sweep,
-// data and backend: a rename there touches only this file.
+// adapter.go: the calls behind the tutorial's classes, data and sweeps (packages model,
+// sweep, data, backend) that the other files of this package share.
 
 import (
 	"fmt"
@@ -19,6 +19,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/notice"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
+	"github.com/neuromatch/nmatools/nmatools/train"
 )
 
 // Dataset is the tutorial's prepared data (data.Dataset).
@@ -27,9 +28,6 @@ type Dataset = data.Dataset
 // M1Data is a set of PSTHs (data.M1): the tutorial's M1 file, its synthetic
 // stand-in, or the real Churchland et al. (2012) recordings.
 type M1Data = data.M1
-
-// Params are a network's weights and configuration (model.Params).
-type Params = model.Params
 
 // Repeats is the tutorial's number of perturbations per level in Section 4 (30).
 const Repeats = sweep.Repeats
@@ -66,8 +64,8 @@ func trainValSplit(seed int64) (train, val []int) { return data.TrainValSplit(se
 // else the checkpoint shipped in checkpoints/<name> ($NMATOOLS_CHECKPOINTS/<name>
 // when set). from says which, for people.
 func loadPretrained(name string) (p *model.Params, from string, err error) {
-	if name != "unregularized" && name != "regularized" {
-		return nil, "", fmt.Errorf("no pretrained network %q: the tutorial has \"unregularized\" and \"regularized\"", name)
+	if err := checkNetworkName(name); err != nil {
+		return nil, "", err
 	}
 	pth := name + "_model_final.pth"
 	for _, r := range data.TutorialFiles {
@@ -89,6 +87,15 @@ func loadPretrained(name string) (p *model.Params, from string, err error) {
 		return nil, "", fmt.Errorf("no pretrained %s network (%v): get the course's file (bin/nmatools data fetch), or train one: bin/nmatools train --model %s --out %s", name, err, name, dir)
 	}
 	return p, "checkpoint " + strings.TrimPrefix(dir, root+string(filepath.Separator)) + " (trained by nmatools train on the synthetic data)", nil
+}
+
+// checkNetworkName accepts the tutorial's two networks, "unregularized" and
+// "regularized": the names of train's recipes (train.RecipeByName).
+func checkNetworkName(name string) error {
+	if _, err := train.RecipeByName(name); err != nil {
+		return fmt.Errorf("no network %q: the tutorial has \"unregularized\" and \"regularized\"", name)
+	}
+	return nil
 }
 
 // nonlinearity is the tutorial's rectified_tanh.
@@ -120,12 +127,10 @@ func (l *libraryRunner) trajectory(b compute.Backend, p *model.Params, inputs *n
 
 func maxError(targets *nd.Array) (float64, error) { return sweep.MaxError(targets) }
 
-func meanAbsoluteStrength(p *model.Params) float64 { return sweep.MeanAbsoluteStrength(p) }
-
 // runSweep runs sweep.InputSweep ("inputs") or sweep.WeightSweep ("weights").
 func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *nd.Array, levels []float64, repeats int, seed int64, maxErr float64) ([]nd.MeanStd, error) {
 	run := sweep.InputSweep
-	if kind == KindWeights {
+	if kind == kindWeights {
 		run = sweep.WeightSweep
 	}
 	stats, err := run(b, p, inputs, targets, levels, repeats, seed, sweep.WithMaxError(maxErr))
@@ -135,8 +140,8 @@ func runSweep(kind string, b compute.Backend, p *model.Params, inputs, targets *
 	return sweep.MeanStds(stats), nil
 }
 
-// sweepCacheDir is where the sweeps' results are kept between cells.
-func sweepCacheDir() string { return filepath.Join(repo.Dir(), "build", "cache", "sweeps") }
+// sweepCacheDir is where the sweeps' results are kept between cells; tests replace it.
+var sweepCacheDir = func() string { return filepath.Join(repo.Dir(), "build", "cache", "sweeps") }
 
 // loadM1 loads the tutorial's M1 PSTHs (or their synthetic stand-in).
 func loadM1() (*data.M1, error) {
@@ -147,7 +152,8 @@ func loadM1() (*data.M1, error) {
 	return data.LoadM1(path)
 }
 
-// loadChurchland loads the real Churchland et al. (2012) PSTHs when the file is at hand.
+// loadChurchland loads the real Churchland et al. (2012) PSTHs when the file is at hand
+// (in ../shared/data/real or the data cache, data.FindReal).
 func loadChurchland() (m *data.M1, ok bool, err error) {
 	path, ok := data.FindReal(data.ChurchlandFile)
 	if !ok {

@@ -11,7 +11,7 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
 )
 
-// diskCache is the one on-disk cache of the notebook's computed results (Cached's sweeps,
+// diskCache is the one on-disk cache of the notebook's computed results (the sweeps,
 // the explorer's settings): one JSON file per key in dir, written atomically. Each cell is
 // a new program, so without it every redraw would recompute. A file that is missing,
 // unreadable, corrupt or rejected by the caller is recomputed and replaced: the cache never

@@ -1,10 +1,14 @@
 package tutorial
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
 // The result cache never fails a cell: a corrupt or half-written file is recomputed and
@@ -43,5 +47,23 @@ func TestDiskCacheRecomputesBadFiles(t *testing.T) {
 	off.store("k", want)
 	if off.load("k", &got) {
 		t.Error("a cache without a directory kept a value")
+	}
+}
+
+// cached runs its function once per key; a second call returns the stored result.
+func TestCachedRunsOncePerKey(t *testing.T) {
+	defer func(d func() string) { sweepCacheDir = d }(sweepCacheDir)
+	dir := t.TempDir()
+	sweepCacheDir = func() string { return dir }
+	key := fmt.Sprintf("test-%s-%d", t.Name(), time.Now().UnixNano())
+	calls := 0
+	run := func() []float64 { calls++; return []float64{1.5, 2} }
+	a := cached(key, run)
+	b := cached(key, run)
+	if calls != 1 || fmt.Sprint(a, b) != "[1.5 2] [1.5 2]" {
+		t.Fatalf("calls %d, results %v %v; want one call and the same result twice", calls, a, b)
+	}
+	if f1, f2 := fingerprint(nd.New(2, 3)), fingerprint(nd.New(3, 2)); f1 == f2 {
+		t.Fatalf("fingerprint ignores the shape: %s for (2,3) and (3,2)", f1)
 	}
 }

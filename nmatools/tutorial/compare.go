@@ -10,7 +10,6 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
-	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
 // Activity is a population's activity for the model–brain comparison: a
@@ -51,7 +50,7 @@ func NetworkActivity(label string, net *Net, ds *Dataset) *Activity {
 
 // PSTHActivity is the comparison's view of a set of PSTHs (tutorial.M1(),
 // tutorial.RealM1()): "M1 PSTHs" or "Churchland et al. 2012 M1", and its
-// label says "(synthetic)" or "(real)".
+// label says "(synthetic)" or "(real)", as Note does.
 func PSTHActivity(m *M1Data) *Activity {
 	if m == nil {
 		Fail("PSTHActivity: no PSTHs (nil)")
@@ -63,11 +62,8 @@ func PSTHActivity(m *M1Data) *Activity {
 		name = "Churchland et al. 2012 M1"
 	}
 	label := name
-	switch {
-	case m.Synthetic:
-		label += " (synthetic)"
-	case m.Real:
-		label += " (real)"
+	if o := origin(m); o != "" {
+		label += " (" + o + ")"
 	}
 	return &Activity{Name: name, Label: label, Data: d, Synthetic: m.Synthetic, Real: m.Real, Times: m.Times}
 }
@@ -101,17 +97,18 @@ func Mean(xs []float64) float64 { return nd.MeanStdOf(xs).Mean }
 // Churchland et al. (2012) data (−50 ms to +550 ms), where jPCA looks for
 // rotations.
 const (
-	MovementFrom = -0.05
-	MovementTo   = 0.55
+	movementFrom = -0.05
+	movementTo   = 0.55
 )
 
 // MovementWindow returns the time samples [from, to) of times (seconds
-// relative to movement onset) within the movement epoch [MovementFrom,
-// MovementTo], limited to the first n samples.
+// relative to movement onset) within the movement epoch, −50 ms to +550 ms
+// around movement onset (the span of the real Churchland et al. 2012 data, where
+// jPCA looks for rotations), limited to the first n samples.
 func MovementWindow(times []float64, n int) (from, to int) {
 	from, to = -1, 0
 	for i, t := range times[:min(n, len(times))] {
-		if t >= MovementFrom-1e-9 && t <= MovementTo+1e-9 {
+		if t >= movementFrom-1e-9 && t <= movementTo+1e-9 {
 			if from < 0 {
 				from = i
 			}
@@ -119,7 +116,7 @@ func MovementWindow(times []float64, n int) (from, to int) {
 		}
 	}
 	if from < 0 {
-		Fail("MovementWindow: no sample between %g s and %g s around movement onset", MovementFrom, MovementTo)
+		Fail("MovementWindow: no sample between %g s and %g s around movement onset", movementFrom, movementTo)
 	}
 	return from, to
 }
@@ -160,18 +157,6 @@ func PlaneTrajectories(r *compare.JPCAResult) [][][2]float64 {
 	return out
 }
 
-// Note marks a figure of a as synthetic ("(synthetic data)") or real
-// ("(real data)").
-func (a *Activity) Note() plot.Option {
-	switch {
-	case a.Synthetic:
-		return plot.Note("(synthetic data)")
-	case a.Real:
-		return plot.Note("(real data)")
-	}
-	return nil
-}
-
 // JPCARow is one line of the jPCA table.
 type JPCARow struct {
 	Label                  string
@@ -196,13 +181,15 @@ var fetchReal = func(name string) (string, error) {
 	return "", fmt.Errorf("no real-data file %q", name)
 }
 
-// RealM1 returns the real Churchland et al. (2012) PSTHs (Churchland): from
-// ../shared/data/real or the data cache when the file is there with its MD5;
-// else, when NMATOOLS_DOWNLOAD=1 is set, downloaded into the data cache from
-// its URL and checked against its MD5 (data.RealFiles). Without the file, m is
-// nil and why says what to do.
+// RealM1 returns the real Churchland et al. (2012) PSTHs
+// (churchland2012_TME_exampleData.mat): from ../shared/data/real or the data cache
+// when the file is there with its MD5; else, when NMATOOLS_DOWNLOAD=1 is set,
+// downloaded into the data cache from its URL and checked against its MD5
+// (data.RealFiles). Without the file, m is nil and why says what to do.
 func RealM1() (m *M1Data, why string) {
-	if m, ok := Churchland(); ok {
+	m, ok, err := loadChurchland()
+	Check(err)
+	if ok {
 		return m, ""
 	}
 	if os.Getenv("NMATOOLS_DOWNLOAD") != "1" {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/data"
+	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
 // Without the file, RealM1 downloads it only when NMATOOLS_DOWNLOAD=1, and
@@ -39,5 +41,42 @@ func TestRealM1Downloads(t *testing.T) {
 	fetchReal = func(name string) (string, error) { return copyOf, nil }
 	if m, why := RealM1(); m == nil || !m.Real || m.NumConditions() != 10 {
 		t.Errorf("after a download: %v, %q", m, why)
+	}
+}
+
+// One label for what data are: Note and the comparison's labels say "synthetic" for the
+// stand-in (and networks trained on it), "real" for recordings marked real, nothing for
+// the course's dataset.
+func TestNoteAndLabelsSayTheOrigin(t *testing.T) {
+	title := func(o plot.Option) string {
+		fig, err := plot.PerturbationResults([]float64{0.1}, []nd.MeanStd{{Mean: 1}}, []nd.MeanStd{{Mean: 2}}, "T", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fig.Plot.Title.Text
+	}
+	psth := nd.New(2, 3, 4)
+	for _, c := range []struct {
+		name       string
+		note       plot.Option
+		wantTitle  string
+		label      string
+		wantSuffix string
+	}{
+		{"synthetic dataset", Note(&Dataset{Synthetic: true}), "T (synthetic data)", "", ""},
+		{"course's dataset", Note(&Dataset{}), "T", "", ""},
+		{"nil dataset", Note((*Dataset)(nil)), "T", "", ""},
+		{"synthetic M1", Note(&M1Data{Synthetic: true, PSTH: psth}), "T (synthetic data)",
+			PSTHActivity(&M1Data{Synthetic: true, PSTH: psth}).Label, " (synthetic)"},
+		{"real M1", Note(&M1Data{Real: true, PSTH: psth}), "T (real data)",
+			PSTHActivity(&M1Data{Real: true, PSTH: psth}).Label, " (real)"},
+		{"activity", Note(&Activity{Synthetic: true}), "T (synthetic data)", "", ""},
+	} {
+		if got := title(c.note); got != c.wantTitle {
+			t.Errorf("%s: title %q, want %q", c.name, got, c.wantTitle)
+		}
+		if !strings.HasSuffix(c.label, c.wantSuffix) {
+			t.Errorf("%s: label %q, want the suffix %q", c.name, c.label, c.wantSuffix)
+		}
 	}
 }

@@ -98,12 +98,13 @@ func TestCCAPairsTheCommonSamples(t *testing.T) {
 }
 
 func TestMovementWindow(t *testing.T) {
+	const movementFrom, movementTo = -0.05, 0.55 // seconds around movement onset
 	m1 := tutorial.M1()
 	from, to := tutorial.MovementWindow(m1.Times, 250)
-	if m1.Times[from] < tutorial.MovementFrom-1e-9 || (from > 0 && m1.Times[from-1] >= tutorial.MovementFrom-1e-9) {
+	if m1.Times[from] < movementFrom-1e-9 || (from > 0 && m1.Times[from-1] >= movementFrom-1e-9) {
 		t.Errorf("from %d: time %v", from, m1.Times[from])
 	}
-	if to > 250 || m1.Times[to-1] > tutorial.MovementTo+1e-9 {
+	if to > 250 || m1.Times[to-1] > movementTo+1e-9 {
 		t.Errorf("to %d beyond the epoch or the limit", to)
 	}
 	churchland := make([]float64, 61)

@@ -3,8 +3,7 @@ package tutorial
 import (
 	"path/filepath"
 
-	"github.com/gomlx/compute"
-
+	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
@@ -30,13 +29,38 @@ func Data() *Dataset {
 // with the tutorial's MD5, one per line.
 func DataFiles() string { return dataFiles() }
 
-// Note is the plot option that marks a figure drawn from ds as synthetic
-// ("(synthetic data)"), or no option when ds is the course's data.
-func Note(ds *Dataset) plot.Option {
-	if ds != nil && ds.Synthetic {
-		return plot.Note("(synthetic data)")
+// Note is the plot option that says what data a figure is drawn from: "(synthetic
+// data)" for the synthetic stand-in or what was trained on it, "(real data)" for
+// recordings marked real (data.M1.Real, e.g. the Churchland et al. 2012 PSTHs); no
+// option (nil) for the course's dataset. x is the dataset (Data), a set of PSTHs (M1,
+// RealM1) or an Activity. Every figure and table label of the notebook says it this
+// way (Activity.Label too).
+func Note[T *Dataset | *M1Data | *Activity](x T) plot.Option {
+	if o := origin(x); o != "" {
+		return plot.Note("(" + o + " data)")
 	}
 	return nil
+}
+
+// origin is the word that labels what x holds: "synthetic", "real", or "" (the course's
+// data, or nil).
+func origin[T *Dataset | *M1Data | *Activity](x T) string {
+	var synthetic, real bool
+	switch v := any(x).(type) {
+	case *Dataset:
+		synthetic = v != nil && v.Synthetic
+	case *M1Data:
+		synthetic, real = v != nil && v.Synthetic, v != nil && v.Real
+	case *Activity:
+		synthetic, real = v != nil && v.Synthetic, v != nil && v.Real
+	}
+	switch {
+	case synthetic:
+		return "synthetic"
+	case real:
+		return "real"
+	}
+	return ""
 }
 
 // TrainValSplit is the tutorial's random 20/7 split of the 27 conditions,
@@ -55,15 +79,6 @@ func M1() *M1Data {
 	return m
 }
 
-// Churchland returns the real Churchland et al. (2012) PSTHs
-// (churchland2012_TME_exampleData.mat) when the file is at hand; ok is false
-// otherwise (`bin/nmatools data fetch` gets it).
-func Churchland() (m *M1Data, ok bool) {
-	m, ok, err := loadChurchland()
-	Check(err)
-	return m, ok
-}
-
 // Pretrained returns a pretrained network, "unregularized" or "regularized",
 // with the library's step: the course's <name>_model_final.pth when it is in
 // the data cache with the tutorial's MD5, else the checkpoint shipped in
@@ -78,10 +93,14 @@ func Pretrained(name string) *Net {
 	return n
 }
 
-// Backend is the GoMLX backend the notebook uses (see Device), for cells that
-// call the library packages directly.
-func Backend() compute.Backend {
-	b, err := getBackend()
+// Load returns the network kept at path, with the library's step: a checkpoint
+// directory (nmatools train), a weights .npz (nmatools convert) or a PyTorch .pth
+// state_dict (model.Load). It is for notebook authors who bring their own networks;
+// the tutorial's cells use Pretrained, Trained and Network.
+func Load(path string) *Net {
+	p, err := model.Load(path)
 	Check(err)
-	return b
+	n := ReferenceRNN(p)
+	n.From = path
+	return n
 }

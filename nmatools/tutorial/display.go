@@ -6,24 +6,24 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/plot"
 )
 
-// Show displays a figure in the cell's output (Display) and waits until the
+// Show displays a figure in the cell's output as an SVG image and waits until the
 // notebook has it (gonbui.Sync). It takes a plot function's two results
 // directly: tutorial.Show(plot.MusclesOverTime(...)). A non-nil err stops
 // the cell (Check).
 func Show(fig *plot.Figure, err error) {
 	Check(err)
-	Check(Display(fig))
+	Check(display(fig))
 	if cellMode() {
 		gonbui.Sync()
 	}
 }
 
-// Display shows the figure in a GoNB notebook cell as an SVG image. It is
+// display shows the figure in a GoNB notebook cell as an SVG image. It is
 // sent as image/svg+xml (gonbui.DisplaySVG would send it as text/html), so the
 // saved notebook and its HTML export hold it as an image. Outside GoNB it only
 // renders the figure (to report errors). A cell that displays must call
 // gonbui.Sync() at its end, or the last display may be lost (Show does).
-func Display(f *plot.Figure) error {
+func display(f *plot.Figure) error {
 	svg, err := f.SVG()
 	if err != nil {
 		return err
@@ -39,18 +39,5 @@ func Display(f *plot.Figure) error {
 		protocol.MIMEImageSVG:  string(svg),
 		protocol.MIMETextPlain: "<Figure: " + title + ">",
 	}})
-	return nil
-}
-
-// DisplayPNG shows the figure in a GoNB notebook cell as a PNG at dpi (0:
-// plot.DefaultDPI). Outside GoNB it only renders the figure.
-func DisplayPNG(f *plot.Figure, dpi int) error {
-	png, err := f.PNG(dpi)
-	if err != nil {
-		return err
-	}
-	if cellMode() {
-		gonbui.DisplayPNG(png)
-	}
 	return nil
 }

@@ -14,12 +14,13 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/data"
 	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
+	"github.com/neuromatch/nmatools/nmatools/plot"
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/sweep"
 )
 
 // exploreConfig is the notebook's configuration on the shipped checkpoints, with few repeats.
-func exploreConfig(t *testing.T) Explore {
+func exploreConfig(t *testing.T) exploreSettings {
 	t.Helper()
 	root, err := repo.Root()
 	if err != nil {
@@ -44,7 +45,7 @@ func exploreConfig(t *testing.T) Explore {
 			t.Skipf("no shipped checkpoint: %v", err)
 		}
 	}
-	return Explore{Backend: b, Regularized: nets["regularized"], Unregularized: nets["unregularized"],
+	return exploreSettings{Backend: b, Regularized: nets["regularized"], Unregularized: nets["unregularized"],
 		Inputs: in, Targets: out, Times: ds.Times, Example: 3, Repeats: 2, Seed: 7, CacheDir: t.TempDir(), Headless: true}
 }
 
@@ -68,7 +69,7 @@ func imgSVG(t *testing.T, h, class string) (svg, alt string) {
 }
 
 // trajectory runs condition c of inputs through p with a fresh model.Runner.
-func trajectory(t *testing.T, cfg Explore, p *model.Params, in *nd.Array, c int) *nd.Array {
+func trajectory(t *testing.T, cfg exploreSettings, p *model.Params, in *nd.Array, c int) *nd.Array {
 	t.Helper()
 	r := model.NewRunner(cfg.Backend, p)
 	defer r.Close()
@@ -93,16 +94,16 @@ func maxDiff(t *testing.T, a, b *nd.Array) float64 {
 // come back from the cache unchanged, and their figure names the setting and the note.
 func TestExplorerExampleTrajectories(t *testing.T) {
 	cfg := exploreConfig(t)
-	cfg.Note = "synthetic data"
-	e, err := NewExplorer(cfg)
+	cfg.Note = plot.Note("(synthetic data)")
+	e, err := newExplorer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
+	defer e.close()
 	const c = 3
 	plain := trajectory(t, cfg, cfg.Unregularized, cfg.Inputs, c)
 
-	w37, err := e.Compute(KindWeights, 0.37)
+	w37, err := e.compute(kindWeights, 0.37)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestExplorerExampleTrajectories(t *testing.T) {
 	if d := maxDiff(t, w37.Example.Unregularized, plain); d < 1e-3 {
 		t.Errorf("weight noise of 37%% changed the outputs by only %g", d)
 	}
-	in12, err := e.Compute(KindInputs, 0.12)
+	in12, err := e.compute(kindInputs, 0.12)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,17 +137,17 @@ func TestExplorerExampleTrajectories(t *testing.T) {
 
 	// Another setting: other outputs, another figure that names it; the same setting from
 	// the disk cache (a rerun of the cell): the same outputs and figure.
-	h37, _, err := e.figureHTML(KindWeights, 0.37)
+	h37, _, err := e.figureHTML(kindWeights, 0.37)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h5, _, err := e.figureHTML(KindWeights, 0.05)
+	h5, _, err := e.figureHTML(kindWeights, 0.05)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svg37, alt37 := imgSVG(t, h37, "nmatools-explore-example")
 	svg5, alt5 := imgSVG(t, h5, "nmatools-explore-example")
-	w5, _ := e.lookup(KindWeights, 0.05)
+	w5, _ := e.lookup(kindWeights, 0.05)
 	if d := maxDiff(t, w5.Example.Unregularized, w37.Example.Unregularized); d < 1e-4 {
 		t.Errorf("5%% and 37%% weight noise drew outputs within %g", d)
 	}
@@ -158,55 +159,55 @@ func TestExplorerExampleTrajectories(t *testing.T) {
 			t.Errorf("example figure %q does not name %q with the note", f.alt, f.want)
 		}
 	}
-	hIn, _, _ := e.figureHTML(KindInputs, 0.12)
+	hIn, _, _ := e.figureHTML(kindInputs, 0.12)
 	if svg, alt := imgSVG(t, hIn, "nmatools-explore-example"); !strings.Contains(alt, "strength 0.120") || !strings.Contains(svg, "strength 0.120") {
 		t.Errorf("input example figure %q does not name its strength", alt)
 	}
-	e2, err := NewExplorer(cfg)
+	e2, err := newExplorer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e2.Close()
-	disk, err := e2.Compute(KindWeights, 0.37)
+	defer e2.close()
+	disk, err := e2.compute(kindWeights, 0.37)
 	if err != nil || !disk.Cached {
 		t.Fatalf("from disk: %+v, %v", disk, err)
 	}
 	if d := maxDiff(t, disk.Example.Regularized, w37.Example.Regularized); d != 0 {
 		t.Errorf("the cached example differs by %g", d)
 	}
-	hDisk, _, _ := e2.figureHTML(KindWeights, 0.37)
+	hDisk, _, _ := e2.figureHTML(kindWeights, 0.37)
 	if svg, _ := imgSVG(t, hDisk, "nmatools-explore-example"); svg != svg37 {
 		t.Error("the cached setting draws another example figure")
 	}
 	// A cache file without the example (an older version's) is recomputed, not drawn without one.
-	file := filepath.Join(cfg.CacheDir, e.cacheKey(KindWeights, 0.37)+".json")
+	file := filepath.Join(cfg.CacheDir, e.cacheKey(kindWeights, 0.37)+".json")
 	old := w37
 	old.Example = nil
 	if b, err := json.Marshal(old); err != nil || os.WriteFile(file, b, 0o644) != nil {
 		t.Fatal(err)
 	}
-	e4, _ := NewExplorer(cfg)
-	defer e4.Close()
-	if re, err := e4.Compute(KindWeights, 0.37); err != nil || re.Cached || re.Example == nil {
+	e4, _ := newExplorer(cfg)
+	defer e4.close()
+	if re, err := e4.compute(kindWeights, 0.37); err != nil || re.Cached || re.Example == nil {
 		t.Errorf("a cached setting without an example: %+v, %v", re, err)
 	}
 	// Without Times the x axis is in time steps.
 	cfg.Times = nil
-	e3, _ := NewExplorer(cfg)
-	defer e3.Close()
-	s3, _ := e3.Compute(KindWeights, 0.37)
-	if fig, err := e3.ExampleFigure(s3); err != nil || fig.Plot.X.Label.Text != "Time step" {
+	e3, _ := newExplorer(cfg)
+	defer e3.close()
+	s3, _ := e3.compute(kindWeights, 0.37)
+	if fig, err := e3.exampleFigure(s3); err != nil || fig.Plot.X.Label.Text != "Time step" {
 		t.Errorf("without Times: %v", err)
 	}
 }
 
 func TestExplorerComputesCachesAndDraws(t *testing.T) {
 	cfg := exploreConfig(t)
-	e, err := NewExplorer(cfg)
+	e, err := newExplorer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := e.Compute(KindWeights, 0.37)
+	s, err := e.compute(kindWeights, 0.37)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,31 +225,31 @@ func TestExplorerComputesCachesAndDraws(t *testing.T) {
 	if s.Regularized == s.Unregularized {
 		t.Errorf("both networks have the same error %+v", s.Regularized)
 	}
-	again, err := e.Compute(KindWeights, 0.37)
+	again, err := e.compute(kindWeights, 0.37)
 	if err != nil || !again.Cached || again.Regularized != s.Regularized {
 		t.Fatalf("second call: %+v, %v; want the cached %+v", again, err, s)
 	}
 	// A new Explorer (a rerun of the cell) reads the setting from CacheDir.
-	e2, err := NewExplorer(cfg)
+	e2, err := newExplorer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	disk, err := e2.Compute(KindWeights, 0.37)
+	disk, err := e2.compute(kindWeights, 0.37)
 	if err != nil || !disk.Cached || disk.Unregularized != s.Unregularized {
 		t.Fatalf("from disk: %+v, %v", disk, err)
 	}
 	// Another seed is another cache entry.
 	cfg.Seed = 8
-	e3, _ := NewExplorer(cfg)
-	if other, err := e3.Compute(KindWeights, 0.37); err != nil || other.Cached {
+	e3, _ := newExplorer(cfg)
+	if other, err := e3.compute(kindWeights, 0.37); err != nil || other.Cached {
 		t.Fatalf("another seed came from the cache: %+v, %v", other, err)
 	}
 
-	in, err := e.Compute(KindInputs, 0.123)
+	in, err := e.compute(kindInputs, 0.123)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _, err := e.figureHTML(KindInputs, 0.123)
+	h, _, err := e.figureHTML(kindInputs, 0.123)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,64 +260,64 @@ func TestExplorerComputesCachesAndDraws(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(svg), "strength 0.123") || !strings.Contains(h, `alt="Input noise: strength 0.123"`) {
-		t.Errorf("the input figure does not name its strength: %s", in.Title())
+		t.Errorf("the input figure does not name its strength: %s", in.title())
 	}
-	hw, _, _ := e.figureHTML(KindWeights, 0.37)
+	hw, _, _ := e.figureHTML(kindWeights, 0.37)
 	if !strings.Contains(hw, "37% of mean |J|") {
 		t.Errorf("the weight figure does not name its percentage")
 	}
 	// The caption gives the numbers (the bars stop at 100 %) and says where they came from.
-	if c := again.Caption(); !strings.Contains(c, fmt.Sprintf("unregularized %.1f ±", s.Unregularized.Mean)) || !strings.Contains(c, "from the cache") {
+	if c := again.caption(); !strings.Contains(c, fmt.Sprintf("unregularized %.1f ±", s.Unregularized.Mean)) || !strings.Contains(c, "from the cache") {
 		t.Errorf("caption %q", c)
 	}
-	if c := s.Caption(); !strings.Contains(c, "computed in") || !strings.Contains(c, "2 perturbations per network") {
+	if c := s.caption(); !strings.Contains(c, "computed in") || !strings.Contains(c, "2 perturbations per network") {
 		t.Errorf("caption %q", c)
 	}
 }
 
 func TestExplorerRejectsBadConfig(t *testing.T) {
 	cfg := exploreConfig(t)
-	for name, mod := range map[string]func(*Explore){
-		"no backend":  func(c *Explore) { c.Backend = nil },
-		"one network": func(c *Explore) { c.Unregularized = nil },
-		"no data":     func(c *Explore) { c.Inputs = nil },
-		"repeats":     func(c *Explore) { c.Repeats = -1 },
-		"strength":    func(c *Explore) { c.InputStrength = 2 },
-		"percent":     func(c *Explore) { c.WeightPercent = 500 },
-		"example":     func(c *Explore) { c.Example = c.Inputs.Shape[0] },
-		"times":       func(c *Explore) { c.Times = c.Times[1:] },
-		"2-D targets": func(c *Explore) { c.Targets = c.Targets.Index(0) },
+	for name, mod := range map[string]func(*exploreSettings){
+		"no backend":  func(c *exploreSettings) { c.Backend = nil },
+		"one network": func(c *exploreSettings) { c.Unregularized = nil },
+		"no data":     func(c *exploreSettings) { c.Inputs = nil },
+		"repeats":     func(c *exploreSettings) { c.Repeats = -1 },
+		"strength":    func(c *exploreSettings) { c.InputStrength = 2 },
+		"percent":     func(c *exploreSettings) { c.WeightPercent = 500 },
+		"example":     func(c *exploreSettings) { c.Example = c.Inputs.Shape[0] },
+		"times":       func(c *exploreSettings) { c.Times = c.Times[1:] },
+		"2-D targets": func(c *exploreSettings) { c.Targets = c.Targets.Index(0) },
 	} {
 		c := cfg
 		mod(&c)
-		if _, err := NewExplorer(c); err == nil {
+		if _, err := newExplorer(c); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	e, err := NewExplorer(cfg)
+	e, err := newExplorer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.cfg.IdleTimeout != MaxIdleTimeout {
-		t.Errorf("idle timeout %v, want %v", e.cfg.IdleTimeout, MaxIdleTimeout)
+	if e.cfg.IdleTimeout != maxIdleTimeout {
+		t.Errorf("idle timeout %v, want %v", e.cfg.IdleTimeout, maxIdleTimeout)
 	}
 	// The environment sets the idle timeout when the cell does not (the browser check's %env).
-	t.Setenv(IdleEnv, "10s")
-	if e, err := NewExplorer(cfg); err != nil || e.cfg.IdleTimeout != 10*time.Second {
-		t.Errorf("%s=10s: %v", IdleEnv, err)
+	t.Setenv(idleEnv, "10s")
+	if e, err := newExplorer(cfg); err != nil || e.cfg.IdleTimeout != 10*time.Second {
+		t.Errorf("%s=10s: %v", idleEnv, err)
 	}
 	c := cfg
 	c.IdleTimeout = 30 * time.Second
-	if e, err := NewExplorer(c); err != nil || e.cfg.IdleTimeout != 30*time.Second {
-		t.Errorf("IdleTimeout 30s with %s=10s: %v", IdleEnv, err)
+	if e, err := newExplorer(c); err != nil || e.cfg.IdleTimeout != 30*time.Second {
+		t.Errorf("IdleTimeout 30s with %s=10s: %v", idleEnv, err)
 	}
 	for _, bad := range []string{"ten", "0s", "-5s", "3m"} {
-		t.Setenv(IdleEnv, bad)
-		if _, err := NewExplorer(cfg); err == nil || !strings.Contains(err.Error(), IdleEnv) {
-			t.Errorf("%s=%q: %v", IdleEnv, bad, err)
+		t.Setenv(idleEnv, bad)
+		if _, err := newExplorer(cfg); err == nil || !strings.Contains(err.Error(), idleEnv) {
+			t.Errorf("%s=%q: %v", idleEnv, bad, err)
 		}
 	}
-	if _, err := e.Compute("noise", 0.1); err == nil {
+	if _, err := e.compute("noise", 0.1); err == nil {
 		t.Error("an unknown perturbation kind was accepted")
 	}
 }
@@ -325,11 +326,46 @@ func TestExploreHeadlessDrawsOnceAndReturns(t *testing.T) {
 	cfg := exploreConfig(t)
 	t.Setenv("NMATOOLS_HEADLESS", "1")
 	cfg.Headless = false
-	if err := ExplorePerturbations(cfg); err != nil {
+	if err := explorePerturbations(cfg); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(cfg.CacheDir)
 	if len(entries) != 2 {
 		t.Errorf("headless run cached %d settings, want the 2 first ones", len(entries))
+	}
+}
+
+// ExplorePerturbations' defaults are Section 4's: the training conditions of the dataset,
+// max_error of all its outputs, 30 perturbations with the tutorial's seed, its times and
+// its note.
+func TestExploreDefaultsAreSection4s(t *testing.T) {
+	ref := exploreConfig(t)
+	ds, err := data.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, unreg := ReferenceRNN(ref.Regularized), ReferenceRNN(ref.Unregularized)
+	cfg, err := exploreDefaults(reg, unreg, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainIdx, _ := data.TrainValSplit(Seed)
+	if d := maxDiff(t, cfg.Inputs, ds.Inputs.Take(trainIdx)); d != 0 || cfg.Inputs.Shape[0] != 20 {
+		t.Errorf("inputs %v differ from the 20 training conditions by %g", cfg.Inputs.Shape, d)
+	}
+	if d := maxDiff(t, cfg.Targets, ds.Outputs.Take(trainIdx)); d != 0 {
+		t.Errorf("targets differ from the training conditions' outputs by %g", d)
+	}
+	if want, _ := sweep.MaxError(ds.Outputs); cfg.MaxError != want {
+		t.Errorf("max error %g, want %g (all 27 conditions)", cfg.MaxError, want)
+	}
+	if cfg.Repeats != 30 || cfg.Seed != 2024 || cfg.Regularized != reg.Params || cfg.Unregularized != unreg.Params {
+		t.Errorf("repeats %d, seed %d, or the networks are not the ones given", cfg.Repeats, cfg.Seed)
+	}
+	if len(cfg.Times) != len(ds.Times) || cfg.Times[0] != ds.Times[0] || (cfg.Note != nil) != ds.Synthetic {
+		t.Errorf("times or note are not the dataset's (note set: %v, synthetic: %v)", cfg.Note != nil, ds.Synthetic)
+	}
+	if _, err := exploreDefaults(reg, nil, ds); err == nil {
+		t.Error("one network was accepted")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/neuromatch/nmatools/nmatools/model"
 	"github.com/neuromatch/nmatools/nmatools/nd"
 )
 
@@ -43,12 +44,12 @@ type StepFunc func(self *Module, input, hidden *graph.Node) (output, hiddenNew *
 type RegularizedStepFunc func(self *Module, input, hidden *graph.Node) (output, hiddenNew, firingRateReg *graph.Node)
 
 // Net is a network: weights and a compiled step (the tutorial's nn.Module
-// instance). Its weights are Params; to run other weights, assign new arrays
+// instance). Its weights are Params (model.Params); to run other weights, assign new arrays
 // (net.Params.J = perturbed, as the tutorial's model.J.data = …): Net notices
 // a changed array by its address, not a change of its values in place.
 type Net struct {
 	// Params are the weights and sizes.
-	Params *Params
+	Params *model.Params
 	// From says where pretrained weights came from (empty otherwise).
 	From string
 
@@ -64,7 +65,7 @@ type Net struct {
 
 // NewRNN turns a step function into a network with weights p (compiled with
 // GoMLX on the notebook's backend when first called).
-func NewRNN(step StepFunc, p *Params) *Net {
+func NewRNN(step StepFunc, p *model.Params) *Net {
 	if step == nil {
 		Fail("NewRNN: nil step function")
 	}
@@ -75,7 +76,7 @@ func NewRNN(step StepFunc, p *Params) *Net {
 }
 
 // NewRegularizedRNN is NewRNN for a step that also returns Σr² (see StepWithRates).
-func NewRegularizedRNN(step RegularizedStepFunc, p *Params) *Net {
+func NewRegularizedRNN(step RegularizedStepFunc, p *model.Params) *Net {
 	if step == nil {
 		Fail("NewRegularizedRNN: nil step function")
 	}
@@ -84,13 +85,13 @@ func NewRegularizedRNN(step RegularizedStepFunc, p *Params) *Net {
 
 // ReferenceRNN is the network p with the library's step (nmatools/model), the
 // reference the exercises are checked against.
-func ReferenceRNN(p *Params) *Net {
+func ReferenceRNN(p *model.Params) *Net {
 	n := newNet(libraryStep, p, true)
 	n.library = true
 	return n
 }
 
-func newNet(step RegularizedStepFunc, p *Params, hasReg bool) *Net {
+func newNet(step RegularizedStepFunc, p *model.Params, hasReg bool) *Net {
 	if p == nil {
 		Fail("no weights (nil *Params): use model.NewParams(cfg, seed) or tutorial.Pretrained(name).Params")
 	}

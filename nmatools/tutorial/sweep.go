@@ -20,30 +20,28 @@ func MaxError(targets *nd.Array) float64 {
 	return e
 }
 
-// MeanAbsoluteStrength is calculate_mean_absolute_strength: mean |J|.
-func MeanAbsoluteStrength(net *Net) float64 { return meanAbsoluteStrength(net.Params) }
-
 // InputSweep is test_perturbed_inputs, vectorized (sweep.InputSweep): for each
 // strength, repeats perturbations of inputs (one batch), each scored by the
 // MSE in percent of maxError; it returns the mean and standard deviation per
 // strength. The noise comes from Seed, so a cell and the check of the
-// notebook's own loop see the same perturbations. Results are cached (see
-// Cached): a rerun of the cell does not recompute them.
+// notebook's own loop see the same perturbations. Results are kept in the
+// notebook's cache (build/cache/sweeps): a rerun of the cell does not
+// recompute them.
 func InputSweep(net *Net, inputs, targets *nd.Array, strengths []float64, repeats int, maxError float64) []nd.MeanStd {
-	return cachedSweep(KindInputs, net, inputs, targets, strengths, repeats, maxError)
+	return cachedSweep(kindInputs, net, inputs, targets, strengths, repeats, maxError)
 }
 
 // WeightSweep is test_perturbed_structure, vectorized (sweep.WeightSweep):
 // for each percentage, repeats perturbations of J by Gaussian noise of
 // standard deviation mean|J| × percentage, scored as InputSweep's. Cached too.
 func WeightSweep(net *Net, inputs, targets *nd.Array, percentages []float64, repeats int, maxError float64) []nd.MeanStd {
-	return cachedSweep(KindWeights, net, inputs, targets, percentages, repeats, maxError)
+	return cachedSweep(kindWeights, net, inputs, targets, percentages, repeats, maxError)
 }
 
 func cachedSweep(kind string, net *Net, inputs, targets *nd.Array, levels []float64, repeats int, maxErr float64) []nd.MeanStd {
 	p := net.Params
-	key := fmt.Sprintf("%s-%s-r%d-s%d", kind, Fingerprint(append([]*nd.Array{p.J, p.B, p.Bx, p.W, p.C, inputs, targets}, floats(levels, maxErr, p.Config.TauOverDt))...), repeats, Seed)
-	return Cached(key, func() []nd.MeanStd {
+	key := fmt.Sprintf("%s-%s-r%d-s%d", kind, fingerprint(append([]*nd.Array{p.J, p.B, p.Bx, p.W, p.C, inputs, targets}, floats(levels, maxErr, p.Config.TauOverDt))...), repeats, Seed)
+	return cached(key, func() []nd.MeanStd {
 		b, err := getBackend()
 		Check(err)
 		res, err := runSweep(kind, b, p, inputs, targets, levels, repeats, Seed, maxErr)
@@ -52,7 +50,7 @@ func cachedSweep(kind string, net *Net, inputs, targets *nd.Array, levels []floa
 	})
 }
 
-// floats packs float64s into an array for Fingerprint (their exact bits).
+// floats packs float64s into an array for fingerprint (their exact bits).
 func floats(xs ...any) *nd.Array {
 	var bits []float32
 	add := func(v float64) {
@@ -72,8 +70,8 @@ func floats(xs ...any) *nd.Array {
 	return &nd.Array{Shape: []int{len(bits)}, Data: bits}
 }
 
-// Fingerprint is a short hash of the shapes and values of arrays, for cache keys.
-func Fingerprint(arrays ...*nd.Array) string {
+// fingerprint is a short hash of the shapes and values of arrays, for cache keys.
+func fingerprint(arrays ...*nd.Array) string {
 	h := sha256.New()
 	for _, a := range arrays {
 		if a == nil {
@@ -89,12 +87,12 @@ func Fingerprint(arrays ...*nd.Array) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// Cached returns run's result from the notebook's result cache (build/cache/sweeps, one
+// cached returns run's result from the notebook's result cache (build/cache/sweeps, one
 // JSON file per key) when a result under key is there, else runs it and stores the
 // result. Each cell is a new program, so without it every redraw of a figure would
 // recompute its sweep. A missing, corrupt or half-written file is recomputed, never an
 // error. `make tutorial` empties the cache before it runs the notebooks.
-func Cached[T any](key string, run func() T) T {
+func cached[T any](key string, run func() T) T {
 	c := diskCache{sweepCacheDir()}
 	var v T
 	if c.load(key, &v) {

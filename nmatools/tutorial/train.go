@@ -1,9 +1,7 @@
 package tutorial
 
 // train.go trains the tutorial's two networks inside the notebook ("Train it
-// yourself"). It is the one file of this package that calls package train;
-// its calls to model and data are kept here too, so a rename touches only
-// this file and adapter.go.
+// yourself"), with a live progress bar and losses figure, and loads them back.
 
 import (
 	"context"
@@ -33,7 +31,7 @@ type TrainResult struct {
 	ValLoss    []float64 // per epoch: the validation MSE
 	Stopped    string    // why training stopped
 	Seconds    float64   // wall time of the training
-	Dir        string    // where the network was saved (TrainedDir(Name))
+	Dir        string    // where the network was saved: build/trained/<Name>
 	Net        *Net      // the trained network, with the library's step
 	finalTrain float64
 	finalVal   float64
@@ -48,9 +46,9 @@ func (r *TrainResult) String() string {
 // trainedRoot is the directory of the networks trained in the notebook; tests replace it.
 var trainedRoot = func() string { return filepath.Join(repo.Dir(), "build", "trained") }
 
-// TrainedDir is where TrainNetwork keeps the network name: build/trained/<name>
+// trainedDir is where TrainNetwork keeps the network name: build/trained/<name>
 // in the repository.
-func TrainedDir(name string) string { return filepath.Join(trainedRoot(), name) }
+func trainedDir(name string) string { return filepath.Join(trainedRoot(), name) }
 
 // FullRecipe, as the epochs of TrainNetwork, trains for the recipe's own epoch
 // limit (500 unregularized, 100 regularized; both stop earlier once the
@@ -65,10 +63,10 @@ const FullRecipe = 0
 // trains, redrawn at most twice a second, and at the end it replaces them with
 // the final losses figure (stored in the notebook) and a summary line.
 //
-// The trained network is written to TrainedDir(name): training runs in a new
+// The trained network is written to build/trained/<name>: training runs in a new
 // directory next to it, which replaces the old one only once training has
 // finished, so an interrupted run leaves the previous network in place.
-// Trained(name) loads it in later cells.
+// Network(name, true) loads it in later cells.
 func TrainNetwork(name string, epochs int, ds *Dataset, opts ...plot.Option) *TrainResult {
 	res, err := trainNetwork(context.Background(), name, epochs, ds, opts...)
 	Check(err)
@@ -94,7 +92,7 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 	if epochs > 0 {
 		total = epochs
 	}
-	dst := TrainedDir(name)
+	dst := trainedDir(name)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return nil, fmt.Errorf("train %s: %w", name, err)
 	}
@@ -140,7 +138,7 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 			if err != nil {
 				return nil, err
 			}
-			if err := Display(fig); err != nil {
+			if err := display(fig); err != nil {
 				return nil, err
 			}
 			gonbui.Sync()
@@ -149,13 +147,11 @@ func trainNetwork(ctx context.Context, name string, epochs int, ds *Dataset, opt
 	return out, nil
 }
 
-// Trained returns the network name trained by TrainNetwork (in this notebook
-// or an earlier session), from TrainedDir(name), with the library's step.
-func Trained(name string) *Net {
-	if name != "unregularized" && name != "regularized" {
-		Fail("no network %q: the tutorial has \"unregularized\" and \"regularized\"", name)
-	}
-	dir := TrainedDir(name)
+// trained returns the network name trained by TrainNetwork (in this notebook
+// or an earlier session), from build/trained/<name>, with the library's step.
+func trained(name string) *Net {
+	Check(checkNetworkName(name))
+	dir := trainedDir(name)
 	p, err := model.Load(dir)
 	if err != nil {
 		Fail("no %s network trained in the notebook in %s (%v): run the \"Train it yourself\" cell first, or use the pretrained networks", name, relToRoot(dir), err)
@@ -167,10 +163,11 @@ func Trained(name string) *Net {
 	return n
 }
 
-// Network is Trained(name) when useTrained is set, else Pretrained(name).
+// Network is the network name trained by TrainNetwork (in this notebook or an earlier
+// session, from build/trained/<name>) when useTrained is set, else Pretrained(name).
 func Network(name string, useTrained bool) *Net {
 	if useTrained {
-		return Trained(name)
+		return trained(name)
 	}
 	return Pretrained(name)
 }
@@ -181,6 +178,12 @@ func relToRoot(p string) string {
 		return r
 	}
 	return p
+}
+
+// progressHTML is one progress line: label, a bar at done/total, and the rest.
+func progressHTML(label string, done, total int, rest string) string {
+	return fmt.Sprintf(`<div style="font-family:monospace"><b>%s</b> <progress value="%d" max="%d" style="width:20em"></progress> %s</div>`,
+		html.EscapeString(label), done, max(1, total), html.EscapeString(rest))
 }
 
 // liveLosses draws a progress bar and the losses so far into one notebook

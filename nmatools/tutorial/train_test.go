@@ -40,7 +40,7 @@ func TestTrainNetworkSavesAndReplaces(t *testing.T) {
 	if first.Dir != filepath.Join(root, "unregularized") {
 		t.Errorf("saved in %s, want %s", first.Dir, filepath.Join(root, "unregularized"))
 	}
-	loaded := Trained("unregularized")
+	loaded := trained("unregularized")
 	if d, err := nd.MaxAbsDiff(loaded.Params.J, first.Net.Params.J); err != nil || d != 0 {
 		t.Errorf("Trained differs from the trained network: max |ΔJ| %v (%v)", d, err)
 	}
@@ -53,7 +53,7 @@ func TestTrainNetworkSavesAndReplaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again := Trained("unregularized")
+	again := trained("unregularized")
 	if d, _ := nd.MaxAbsDiff(again.Params.J, second.Net.Params.J); d != 0 {
 		t.Errorf("Trained is not the second run's network: max |ΔJ| %v", d)
 	}
@@ -97,7 +97,7 @@ func TestTrainedWithoutTrainingSaysWhatToDo(t *testing.T) {
 			t.Errorf("Trained without a trained network: %v, want an error naming the training cell", r)
 		}
 	}()
-	Trained("regularized")
+	trained("regularized")
 }
 
 func TestProgressHTML(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/neuromatch/nmatools/nmatools/model"
@@ -31,7 +30,7 @@ func randomInputs(b, T, f int, seed int64) *nd.Array {
 	return a
 }
 
-func testParams(t *testing.T) *tutorial.Params {
+func testParams(t *testing.T) *model.Params {
 	t.Helper()
 	cfg := model.UnregularizedConfig()
 	cfg.HiddenSize = 12
@@ -190,19 +189,4 @@ func TestMain(m *testing.M) {
 		os.Setenv("GOMLX_BACKEND", "go")
 	}
 	os.Exit(m.Run())
-}
-
-// Cached runs its function once per key; a second call returns the stored result.
-func TestCachedRunsOncePerKey(t *testing.T) {
-	key := fmt.Sprintf("test-%s-%d", t.Name(), time.Now().UnixNano())
-	calls := 0
-	run := func() []float64 { calls++; return []float64{1.5, 2} }
-	a := tutorial.Cached(key, run)
-	b := tutorial.Cached(key, run)
-	if calls != 1 || fmt.Sprint(a, b) != "[1.5 2] [1.5 2]" {
-		t.Fatalf("calls %d, results %v %v; want one call and the same result twice", calls, a, b)
-	}
-	if f1, f2 := tutorial.Fingerprint(nd.New(2, 3)), tutorial.Fingerprint(nd.New(3, 2)); f1 == f2 {
-		t.Fatalf("Fingerprint ignores the shape: %s for (2,3) and (3,2)", f1)
-	}
 }
