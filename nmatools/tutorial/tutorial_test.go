@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,4 +190,26 @@ func TestMain(m *testing.M) {
 		os.Setenv("GOMLX_BACKEND", "go")
 	}
 	os.Exit(m.Run())
+}
+
+// Load reads a network from a checkpoint directory and from a weights .npz alike.
+func TestLoadReadsEveryCheckpointForm(t *testing.T) {
+	p := testParams(t)
+	dir := t.TempDir()
+	ck, npz := filepath.Join(dir, "ck"), filepath.Join(dir, "w.npz")
+	if err := p.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SaveNpz(npz); err != nil {
+		t.Fatal(err)
+	}
+	inputs := randomInputs(2, 10, 16, 3)
+	want, _ := tutorial.ReferenceRNN(p).Trajectory(inputs)
+	for _, path := range []string{ck, npz} {
+		n := tutorial.Load(path)
+		got, _ := n.Trajectory(inputs)
+		if d, err := nd.MaxAbsDiff(got, want); err != nil || d != 0 || n.From != path {
+			t.Errorf("%s: outputs differ by %g (%v), From %q", path, d, err, n.From)
+		}
+	}
 }
