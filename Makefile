@@ -19,7 +19,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check bench fuzz clean test-race
+        setup xla lab browser-check docs bench fuzz clean test-race
 
 all: build
 
@@ -58,9 +58,16 @@ lab: setup build
 	bash scripts/lab.sh
 
 # The instructor notebook in JupyterLab driven by chromium: Run All, every slider dragged
-# with the mouse must redraw its figure (scripts/browser-check.sh).
+# with the mouse must redraw its figure (scripts/browser-check.sh). Its screenshots go to
+# build/browser-check/.
 browser-check: setup build
 	bash scripts/browser-check.sh
+
+# The browser check, writing its screenshots over the committed ones in docs/ (the
+# pictures docs/notebooks.md shows): run it when the notebook's look has changed.
+docs: setup build
+	SCREENSHOT=$(ROOT)/docs/screenshot.png SHOT_BEFORE=$(ROOT)/docs/slider-before.png \
+	  SHOT_AFTER=$(ROOT)/docs/slider-after.png bash scripts/browser-check.sh
 
 # --- tests --------------------------------------------------------------------
 # The whole suite on the pure-Go backend, the backend-dependent packages again

@@ -10,9 +10,10 @@
 # 10 s idle timeout (GoNB's %env NMATOOLS_EXPLORE_IDLE in a new cell) and once more to
 # interrupt it (Kernel > Interrupt Kernel), requiring the sliders disabled with the note each
 # time; and checks the saved file with nbgen verify.
-# Writes docs/slider-before.png and docs/slider-after.png (the interactive cell before and
-# after a slider move) and docs/screenshot.png (Activity 2.1); override with SHOT_BEFORE,
-# SHOT_AFTER, SCREENSHOT. Installs: apt chromium (needs root), npm playwright-core (pinned).
+# Writes build/browser-check/slider-before.png and slider-after.png (the interactive cell
+# before and after a slider move) and screenshot.png (Activity 2.1), never a tracked file;
+# SHOT_BEFORE, SHOT_AFTER and SCREENSHOT name other files (`make docs` refreshes the
+# committed ones in docs/). Installs: apt chromium (needs root), npm playwright-core (pinned).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -35,7 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
 fi
 CHROMIUM="$(command -v chromium)"
-mkdir -p "$WORK" docs
+mkdir -p "$WORK"
 if [ ! -f "$WORK/node_modules/playwright-core/package.json" ] ||
    ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$WORK/node_modules/playwright-core/package.json"; then
   (cd "$WORK" && npm install --silent --no-audit --no-fund --prefix "$WORK" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
@@ -67,8 +68,8 @@ curl -fs "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null || { cat "$
 
 PLAYWRIGHT_CORE="$WORK/node_modules/playwright-core" CHROMIUM="$CHROMIUM" \
 URL="http://127.0.0.1:$PORT/lab/tree/$NB?token=$TOKEN" \
-SCREENSHOT="${SCREENSHOT:-$ROOT/docs/screenshot.png}" \
-SHOT_BEFORE="${SHOT_BEFORE:-$ROOT/docs/slider-before.png}" SHOT_AFTER="${SHOT_AFTER:-$ROOT/docs/slider-after.png}" \
+SCREENSHOT="${SCREENSHOT:-$WORK/screenshot.png}" \
+SHOT_BEFORE="${SHOT_BEFORE:-$WORK/slider-before.png}" SHOT_AFTER="${SHOT_AFTER:-$WORK/slider-after.png}" \
   node "$ROOT/scripts/browser-check/check.js"
 
 # The notebook as JupyterLab saved it: every cell ran, none failed, the figures are stored.
