@@ -12,7 +12,7 @@ import (
 
 // FuzzNpy: arbitrary bytes as a .npy: an array or an error, never a panic, and never
 // more than memcap.Limit (1 GiB) allocated for one input. The seeds hold the crafted
-// headers of issue 11 (hostileNpy).
+// headers of hostileNpy.
 //
 //	go test -run XXX -fuzz '^FuzzNpy$' -fuzztime 1m ./nmatools/npy/
 func FuzzNpy(f *testing.F) {

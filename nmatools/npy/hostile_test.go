@@ -40,7 +40,7 @@ func f32le(v ...float32) []byte {
 	return b
 }
 
-// hostileNpy are the crafted .npy headers of issue 11 and others: each must be
+// hostileNpy are crafted .npy headers (huge, negative or overflowing shapes, lying sizes, …): each must be
 // refused with a message, before allocating.
 var hostileNpy = []struct {
 	name, dict string
