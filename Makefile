@@ -15,7 +15,7 @@ export GOFLAGS := -buildvcs=false
 export PATH := $(ROOT)/bin:$(PATH)
 
 GO ?= go
-# The PJRT CPU plugin that `make xla` installs (see README, "Backends").
+# The PJRT CPU plugin that `make xla` installs (see docs/backends.md).
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \

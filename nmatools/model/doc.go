@@ -11,7 +11,9 @@
 // Host side: Config (UnregularizedConfig, RegularizedConfig), Params (nd arrays shaped like
 // the PyTorch state_dict), NewParams (the tutorial's initialization), InitHidden, LoadPth /
 // ReadStateDict (PyTorch .pth, storages on cpu or cuda:0), Save / Load / LoadAs (GoMLX
-// checkpoint directories with model.json; Load also takes a .pth), PthToCheckpoint, and
+// checkpoint directories with model.json; Load also takes a .pth or a weights .npz, which
+// SaveNpz writes), PthToCheckpoint, Config.CheckData (the one check of inputs and targets
+// against a network), Rate (the nonlinearity on host values), and
 // Runner: Step is Exercise 2.1's forward, Trajectory is Exercise 2.2's generate_trajectory;
 // each is compiled once per input shape and reused.
 //
@@ -33,17 +35,14 @@
 // RunNetworks, training's Unroll, the sweeps) uses the same Euler step, which also takes a
 // leading network axis (J (N,N) or (K,N,N)), and the same time loop: unrolled on the
 // pure-Go backend, a While loop where UsesWhileLoop says the backend has one (XLA, which
-// compiles the While graph in about a second; the unrolled training step did not finish
-// compiling in 9.5 minutes). One rule pads the hidden size to a multiple of 16 where the
-// pure-Go backend's kernels run faster for it.
+// compiles a While graph quickly and an unrolled training step very slowly). One rule pads
+// the hidden size to a multiple of 16 where the pure-Go backend's kernels run faster for it.
 //
 // Unroll defines its own backward pass through graph.IdentityWithCustomGradient (GoMLX
 // cannot differentiate a While, and its autodiff of the unrolled loop pads every per-step
 // slice of the hoisted input drive to full size and sums 250 of them): backpropagation
 // through time, itself a reverse loop of the same form, with the gradients of J, B and bx
-// each one matmul over all steps. On the pure-Go backend (GOEXPERIMENT=simd, 2-core AMD EPYC,
-// shared and loaded) it made a batch-20, T-250 training step about 4× faster than GoMLX's
-// autodiff of the same unrolled loop (BenchmarkTrainStep vs BenchmarkTrainStepAutodiff:
-// 3.9–4.3× in three runs, 2026-12-01).
+// each one matmul over all steps; BenchmarkTrainStep and BenchmarkTrainStepAutodiff compare
+// it with GoMLX's autodiff of the same unrolled loop (docs/benchmarks.md has the numbers).
 // Gradients are tested against finite differences (float64) and against GoMLX's autodiff.
 package model

@@ -51,7 +51,7 @@
 // model.RowParts splits (20 → 2 × 10) runs as its halves' gradients, computed by two
 // concurrent calls, and one small graph that adds them and the weight penalty's
 // gradient, clips and applies Adam: the same step up to float32 rounding, on both
-// cores (measured: 100 → 47–63 ms a step).
+// cores.
 //
 // Result.TrainLoss[e] is epoch e's average of its batch losses (penalties
 // included; each batch measured before its own update), as the course reports

@@ -230,7 +230,7 @@ const problems = () => {
     log(`${figures} figures on the page`);
     if (figures < 10) fail('fewer than 10 figures on the page');
 
-    // A view of Activity 2.1 for the README (SCREENSHOT), then save the notebook (Ctrl+S).
+    // A view of Activity 2.1 for docs/notebooks.md (SCREENSHOT), then save the notebook (Ctrl+S).
     const h = page.locator('.jp-RenderedMarkdown h3', { hasText: process.env.SHOT_VIEW || 'Activity 2.1' }).first();
     if (await h.count()) {
       await h.evaluate(el => el.scrollIntoView({ block: 'start' }));
