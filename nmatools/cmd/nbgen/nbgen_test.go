@@ -177,6 +177,34 @@ func TestInspectRealGoNBFailures(t *testing.T) {
 	}
 }
 
+// gonb_v0115_exercise.ipynb: a student notebook's exercise stop as GoNB v0.11.5 stores it,
+// the program's message on stderr followed by an error output "exit status 1": the stop
+// is the message, not a failure without it.
+func TestInspectGoNB0115ExerciseStop(t *testing.T) {
+	nb := readNB(t, "gonb_v0115_exercise.ipynb")
+	reps := Inspect(nb)
+	if len(reps) != 1 || !strings.Contains(reps[0].Error, StudentMarker) {
+		t.Fatalf("cell 0: %+v, want an error holding %q", reps, StudentMarker)
+	}
+	if probs := Verify(nb, Student); len(probs) != 0 {
+		t.Errorf("student verify: %q", probs)
+	}
+	if probs := Verify(nb, Instructor); len(probs) != 1 {
+		t.Errorf("instructor verify: %q, want the stop reported", probs)
+	}
+	// Without the message, the error output alone still fails the cell.
+	var outs []Output
+	for _, o := range nb.Cells[0].Outputs {
+		if o.OutputType == "error" {
+			outs = append(outs, o)
+		}
+	}
+	nb.Cells[0].Outputs = outs
+	if reps := Inspect(nb); reps[0].Error == "" || strings.Contains(reps[0].Error, StudentMarker) {
+		t.Errorf("error output only: %q", reps[0].Error)
+	}
+}
+
 // gonb_svg.ipynb: a cell that sends image/svg+xml through gonbui, executed by GoNB.
 func TestVerifyFigures(t *testing.T) {
 	nb := readNB(t, "gonb_svg.ipynb")

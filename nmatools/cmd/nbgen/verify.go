@@ -47,9 +47,14 @@ func Inspect(nb *Notebook) []CellReport {
 			r.Error = "not executed (execution_count is null)"
 		}
 		var stderr strings.Builder
+		exited := false // GoNB v0.11.5 also reports a failed program as an error output "exit status N"
 		for _, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
+				if reExitStatus.MatchString(o.EValue) {
+					exited = true // the program's stderr says why (below)
+					continue
+				}
 				r.Error = firstNonEmpty(r.Error, fmt.Sprintf("%s: %s", o.EName, o.EValue))
 			case "stream":
 				if o.Name == "stderr" {
@@ -68,8 +73,8 @@ func Inspect(nb *Notebook) []CellReport {
 			}
 		}
 		se := stderr.String()
-		if reExitStatus.MatchString(se) || strings.Contains(se, "panic: ") {
-			r.Error = firstNonEmpty(r.Error, strings.TrimSpace(se))
+		if exited || reExitStatus.MatchString(se) || strings.Contains(se, "panic: ") {
+			r.Error = firstNonEmpty(r.Error, firstNonEmpty(strings.TrimSpace(se), "exit status (no message on stderr)"))
 		}
 		reps = append(reps, r)
 	}
