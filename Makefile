@@ -19,7 +19,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check bench fuzz clean test-race
+        setup xla lab browser-check bench fuzz clean test-race stress
 
 all: build
 
@@ -91,6 +91,11 @@ test-notebooks: setup build
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:
 	bash scripts/bench.sh
+
+# The concurrent code paths run STRESS_RUNS times (default 200) under a watchdog that takes a
+# goroutine dump (SIGQUIT) of any run that stops making progress (scripts/stress.sh).
+stress:
+	bash scripts/stress.sh
 
 # Every fuzz target of the readers of untrusted files (MAT, .pth, .npy/.npz,
 # checkpoint directories), FUZZTIME each (e.g. `make fuzz FUZZTIME=10m`), with
