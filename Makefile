@@ -19,7 +19,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check bench fuzz clean test-race stress
+        setup xla lab browser-check bench fuzz clean test-race stress bench-cells
 
 all: build
 
@@ -91,6 +91,11 @@ test-notebooks: setup build
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:
 	bash scripts/bench.sh
+
+# The instructor notebook's cells on XLA CPU without and with the compilation cache
+# (scripts/bench-cells.sh; needs make xla).
+bench-cells: setup build xla
+	bash scripts/bench-cells.sh
 
 # The concurrent code paths run STRESS_RUNS times (default 200) under a watchdog that takes a
 # goroutine dump (SIGQUIT) of any run that stops making progress (scripts/stress.sh).
