@@ -87,18 +87,11 @@ func JPCA(x *Data, opt JPCAOptions) (*JPCAResult, error) {
 	if err := checkK(k, rows, nU, "X"); err != nil {
 		return nil, err
 	}
-	v := append([]float64(nil), x.Values...)
+	var v []float64
 	if opt.SoftNorm {
-		for u := 0; u < nU; u++ {
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for i := u; i < len(v); i += nU {
-				lo, hi = min(lo, v[i]), max(hi, v[i])
-			}
-			s := hi - lo + c
-			for i := u; i < len(v); i += nU {
-				v[i] /= s
-			}
-		}
+		v = softNormalized(x.Values, nU, c)
+	} else {
+		v = append([]float64(nil), x.Values...)
 	}
 	// Subtract the mean over conditions at each time point.
 	for t := 0; t < nT; t++ {
