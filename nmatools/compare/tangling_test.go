@@ -205,3 +205,16 @@ func TestTanglingFastEnough(t *testing.T) {
 		t.Errorf("27 conditions × 250 steps took %v", d)
 	}
 }
+
+func TestMovementWindow(t *testing.T) {
+	times := []float64{-0.2, -0.1, -0.05, 0, 0.3, 0.55, 0.56, 0.7}
+	if from, to, err := MovementWindow(times, len(times)); err != nil || from != 2 || to != 6 {
+		t.Errorf("window [%d, %d) %v, want [2, 6)", from, to, err)
+	}
+	if from, to, err := MovementWindow(times, 4); err != nil || from != 2 || to != 4 {
+		t.Errorf("first 4: window [%d, %d) %v, want [2, 4)", from, to, err)
+	}
+	if _, _, err := MovementWindow(times, 2); err == nil || !strings.Contains(err.Error(), "no sample") {
+		t.Errorf("first 2: %v", err)
+	}
+}
