@@ -253,10 +253,12 @@ func (t *Table) JSON() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Text is the table for people: one line per cell.
+// Text is the table for people: one line per cell, with the epochs each
+// trained (the recipe stops early once its training loss, penalties
+// included, is below its target).
 func (t *Table) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-10s %-10s %6s %10s %9s %9s %8s %8s %9s\n", "rate pen.", "weight pen.", "seed", "val MSE",
+	fmt.Fprintf(&b, "%-10s %-11s %5s %6s %10s %9s %9s %8s %8s %9s\n", "rate pen.", "weight pen.", "seed", "epochs", "val MSE",
 		"input %", "weight %", "CCA", "jPCA R²", "q90")
 	f := func(v *float64, format string) string {
 		if v == nil {
@@ -264,9 +266,9 @@ func (t *Table) Text() string {
 		}
 		return fmt.Sprintf(format, *v)
 	}
-	for _, r := range t.Rows {
-		fmt.Fprintf(&b, "%-10g %-10g %6d %10s %9s %9s %8s %8s %9s", r.RatePenalty, r.WeightPenalty, r.Seed,
-			f(r.ValMSE, "%.6f"), f(r.InputError, "%.2f"), f(r.WeightError, "%.2f"), f(r.CCAMean, "%.4f"),
+	for i, r := range t.Rows {
+		fmt.Fprintf(&b, "%-10g %-11g %5d %6d %10s %9s %9s %8s %8s %9s", r.RatePenalty, r.WeightPenalty, r.Seed,
+			t.Results[i].EpochsTrained, f(r.ValMSE, "%.6f"), f(r.InputError, "%.2f"), f(r.WeightError, "%.2f"), f(r.CCAMean, "%.4f"),
 			f(r.JPCAR2Skew, "%.4f"), f(r.TanglingQ90, "%.1f"))
 		if r.Failed != "" {
 			fmt.Fprintf(&b, "  (%s)", r.Failed)

@@ -56,7 +56,7 @@ func ShowStudy(t *study.Table) {
 	if t == nil {
 		Fail("ShowStudy: no table")
 	}
-	fmt.Printf("%d cells, %d epochs each; backend %v; data %v\n", len(t.Rows), t.Grid.Epochs, t.Backends, t.Data)
+	fmt.Printf("%d cells, epoch limit %d; backend %v; data %v\n", len(t.Rows), t.Grid.Epochs, t.Backends, t.Data)
 	fmt.Print(t.Text())
 	Show(t.Figure())
 }

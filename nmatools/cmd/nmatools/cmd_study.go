@@ -178,7 +178,7 @@ func runStudyTable(args []string, stdout, stderr io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	fmt.Fprintf(stdout, "%d cells, %d epochs each; backend %s; data %s\n", len(t.Rows), t.Grid.Epochs,
+	fmt.Fprintf(stdout, "%d cells, epoch limit %d; backend %s; data %s\n", len(t.Rows), t.Grid.Epochs,
 		strings.Join(t.Backends, ", "), strings.Join(t.Data, ", "))
 	_, err = io.WriteString(stdout, t.Text())
 	return err

@@ -157,7 +157,7 @@ func TestStudyShards(t *testing.T) {
 
 	// The text table and the figure.
 	code, out, errs := runCmd("study", "table", one)
-	if code != 0 || !strings.Contains(out, "6 cells, 1 epochs each; backend Go Backend") || !strings.Contains(out, "synthetic") {
+	if code != 0 || !strings.Contains(out, "6 cells, epoch limit 1; backend Go Backend") || !strings.Contains(out, "synthetic") {
 		t.Errorf("text table: exit %d %s %s", code, out, errs)
 	}
 	svg := filepath.Join(dir, "study.svg")
