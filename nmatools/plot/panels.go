@@ -157,8 +157,14 @@ type distinctTicks struct{}
 
 func (distinctTicks) Ticks(lo, hi float64) []gplot.Tick {
 	ts := gplot.DefaultTicks{}.Ticks(lo, hi)
-	label := func(v float64, prec int) string { return strconv.FormatFloat(v, 'g', prec, 64) }
-	for prec := 1; prec <= 12; prec++ {
+	// Plain decimals (0.005, 300) in the usual range, else exponents.
+	label := func(v float64, prec int) string {
+		if a := math.Abs(v); a == 0 || (a >= 1e-4 && a < 1e6) {
+			return strconv.FormatFloat(v, 'f', prec, 64)
+		}
+		return strconv.FormatFloat(v, 'g', prec+1, 64)
+	}
+	for prec := 0; prec <= 12; prec++ {
 		seen := map[string]bool{}
 		ok := true
 		for _, t := range ts {

@@ -66,6 +66,6 @@ func (t *Table) Figure(opts ...plot.Option) (*plot.Figure, error) {
 			break
 		}
 	}
-	title := fmt.Sprintf("Regularized networks, %d epochs: mean ± s.d. over %d seeds, movement epoch", g.Epochs, len(g.Seeds))
+	title := fmt.Sprintf("Regularized recipe, epoch limit %d: mean ± s.d. over %d seeds, movement epoch", g.Epochs, len(g.Seeds))
 	return plot.Panels(cats, "rate penalty β", panels, 3, title, opts...)
 }

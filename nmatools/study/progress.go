@@ -11,7 +11,8 @@ import (
 // counts its epochs plus one for its measurements) on a terminal line, and
 // a line per finished cell.
 type progress struct {
-	w      io.Writer
+	w      io.Writer // the bar
+	log    io.Writer // a line per cell
 	fn     func(done, total int)
 	shard  Shard
 	cells  int
@@ -41,8 +42,21 @@ func (p *progress) report(done int, what string, force bool) {
 		what, time.Since(p.start).Round(time.Second))
 }
 
-func (p *progress) skip(i int) {
+func (p *progress) skip(i int, c Cell) {
+	p.logf("cell %d/%d (%s): finished before, skipped\n", i+1, p.cells, c)
 	p.report((i+1)*(p.epochs+1), fmt.Sprintf("cell %d/%d finished before", i+1, p.cells), false)
+}
+
+// logf writes a line to the log, clearing the bar's line first when both
+// go to one writer.
+func (p *progress) logf(format string, args ...any) {
+	if p.log == nil {
+		return
+	}
+	if p.w == p.log {
+		fmt.Fprint(p.log, "\r\x1b[K")
+	}
+	fmt.Fprintf(p.log, format, args...)
 }
 
 func (p *progress) epoch(i int, c Cell, epoch int) {
@@ -50,18 +64,16 @@ func (p *progress) epoch(i int, c Cell, epoch int) {
 }
 
 func (p *progress) cellDone(i int, c Cell, r *Result) {
-	if p.w != nil {
-		f := func(v *float64) string {
-			if v == nil {
-				return "—"
-			}
-			return fmt.Sprintf("%.4g", *v)
+	f := func(v *float64) string {
+		if v == nil {
+			return "—"
 		}
-		fmt.Fprintf(p.w, "\r\x1b[Kcell %d/%d (%s): val MSE %s, input error %s%%, weight error %s%%, CCA %s, jPCA R² %s, q90 %s (%.1f s)\n",
-			i+1, p.cells, c, f(r.ValMSE), f(r.InputError), f(r.WeightError), f(r.CCAMean), f(r.JPCAR2Skew), f(r.TanglingQ90), r.WallSeconds)
-		if r.Failed != "" {
-			fmt.Fprintf(p.w, "  failed: %s\n", r.Failed)
-		}
+		return fmt.Sprintf("%.4g", *v)
+	}
+	p.logf("cell %d/%d (%s): %d epochs, val MSE %s, input error %s%%, weight error %s%%, CCA %s, jPCA R² %s, q90 %s (%.1f s)\n",
+		i+1, p.cells, c, r.EpochsTrained, f(r.ValMSE), f(r.InputError), f(r.WeightError), f(r.CCAMean), f(r.JPCAR2Skew), f(r.TanglingQ90), r.WallSeconds)
+	if r.Failed != "" {
+		p.logf("  failed: %s\n", r.Failed)
 	}
 	p.report((i+1)*(p.epochs+1), fmt.Sprintf("cell %d/%d done", i+1, p.cells), true)
 }

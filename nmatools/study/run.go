@@ -135,8 +135,11 @@ func NewSetup(b compute.Backend, ds *data.Dataset, m1 *data.M1) (*Setup, error) 
 // Options are a run's optional settings.
 type Options struct {
 	// Progress, if not nil, receives a one-line progress bar (rewritten
-	// with \r) and a line per finished cell.
+	// with \r).
 	Progress io.Writer
+	// Log, if not nil, receives a line per finished cell (its measures and
+	// cost) and per cell skipped as finished before.
+	Log io.Writer
 	// OnProgress, if not nil, receives the progress in units of epochs (a
 	// cell counts its epochs plus one for its measurements), e.g.
 	// tutorial.Progress("study").
@@ -199,12 +202,12 @@ func Run(ctx context.Context, su *Setup, g Grid, dir string, s Shard, opt Option
 
 	start := time.Now()
 	sum := &Summary{Shard: s, Cells: len(mine)}
-	pr := &progress{w: opt.Progress, fn: opt.OnProgress, shard: s, cells: len(mine), epochs: g.Epochs, start: start}
+	pr := &progress{w: opt.Progress, log: opt.Log, fn: opt.OnProgress, shard: s, cells: len(mine), epochs: g.Epochs, start: start}
 	for i, c := range mine {
 		path := cellPath(dir, c)
 		if r, err := readResult(path); err == nil && r.matches(c, g, su) {
 			sum.Skipped++
-			pr.skip(i)
+			pr.skip(i, c)
 			continue
 		}
 		removeTemps(path)

@@ -5,6 +5,9 @@ package tutorial
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -13,21 +16,33 @@ import (
 	"github.com/neuromatch/nmatools/nmatools/study"
 )
 
-// StudyDir is where RunStudy keeps the cells of the study name:
-// build/study/<name> in the repository. A rerun of the cell skips the cells
+// StudyGrid is a study's grid (study.Grid): rate penalties, weight
+// penalties, seeds and the epoch limit.
+type StudyGrid = study.Grid
+
+// StudyDir is where RunStudy keeps the cells of grid g under the name
+// name: build/study/<name>-<12 hex digits of the grid's hash> in the
+// repository, one directory per grid. A rerun of the cell skips the cells
 // already there; delete the directory to train them again.
-func StudyDir(name string) string { return filepath.Join(repo.Dir(), "build", "study", name) }
+func StudyDir(name string, g StudyGrid) string {
+	b, err := json.Marshal(g)
+	Check(err)
+	h := sha256.Sum256(b)
+	return filepath.Join(repo.Dir(), "build", "study", name+"-"+hex.EncodeToString(h[:6]))
+}
 
 // RunStudy runs grid g (study.Run: every cell trained with the regularized
 // recipe and measured) on the notebook's backend, data and M1 PSTHs into
-// StudyDir(name), with a progress bar, and returns its table.
-func RunStudy(name string, g study.Grid) *study.Table {
+// StudyDir(name, g), with a progress bar, and returns its table.
+func RunStudy(name string, g StudyGrid) *study.Table {
+	Check(g.Validate())
 	su, err := study.NewSetup(Backend(), Data(), M1())
 	Check(err)
-	_, err = study.Run(context.Background(), su, g, StudyDir(name), study.All,
+	dir := StudyDir(name, g)
+	_, err = study.Run(context.Background(), su, g, dir, study.All,
 		study.Options{OnProgress: Progress("study " + name), From: "notebook"})
 	Check(err)
-	t, err := study.ReadTable(StudyDir(name))
+	t, err := study.ReadTable(dir)
 	Check(err)
 	return t
 }

@@ -32,6 +32,22 @@ func Tangling(a *Activity, from, to, k int, dt float64) *compare.TanglingResult 
 	return r
 }
 
+// Window returns a's time samples [from, to) (e.g. the movement epoch,
+// MovementWindow) as an Activity of their own.
+func (a *Activity) Window(from, to int) *Activity {
+	if a == nil {
+		Fail("Window: nil activity")
+	}
+	d, err := a.Data.TimeWindow(from, to)
+	Check(err)
+	w := *a
+	w.Data = d
+	if a.Times != nil {
+		w.Times = a.Times[from:to]
+	}
+	return &w
+}
+
 // EMGActivity is the dataset's EMG targets at the fixed delay (conditions,
 // time, muscles): the muscles the networks are trained to drive, "EMG
 // targets (synthetic)" without the course's files.

@@ -69,7 +69,7 @@ func runStudyRun(args []string, stdout, stderr io.Writer) error {
 	dataF := fs.String("data", "", "condsForSimJ2moMuscles.mat (default: the cached course file, else the synthetic stand-in)")
 	m1F := fs.String("m1", "", "M1 PSTHs for CCA, m1_reaching_data.mat of the same 27 conditions (default: the cached course file, else the synthetic stand-in)")
 	shardF := fs.String("shard", "", "run shard I of N (I/N, I from 0); default: from Slurm or Kubernetes, else all cells")
-	quiet := fs.Bool("quiet", false, "no progress bar on stderr")
+	quiet := fs.Bool("quiet", false, "no progress bar on stderr (the line per cell stays)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func runStudyRun(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := study.Options{From: from}
+	opt := study.Options{From: from, Log: stderr}
 	if !*quiet {
 		opt.Progress = stderr
 	}
