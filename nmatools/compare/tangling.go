@@ -62,22 +62,15 @@ func Tangling(x *Data, opt TanglingOptions) (*TanglingResult, error) {
 	if err := x.check("X"); err != nil {
 		return nil, err
 	}
-	k, dt, c := opt.PCs, opt.Dt, opt.SoftNormConst
+	k := opt.PCs
 	if k == 0 {
 		k = DefaultTanglingPCs
 	}
-	if dt == 0 {
-		dt = DefaultDt
+	dt, c, err := timeAndNorm(opt.Dt, opt.SoftNormConst, opt.SoftNorm)
+	if err != nil {
+		return nil, err
 	}
-	if c == 0 {
-		c = DefaultSoftNormConst
-	}
-	switch {
-	case !(dt > 0) || !isFinite(dt):
-		return nil, fmt.Errorf("compare: time step %v s: want a positive number of seconds", dt)
-	case opt.SoftNorm && (!(c > 0) || !isFinite(c)):
-		return nil, fmt.Errorf("compare: soft-normalization constant %v: want a positive number", c)
-	case x.Times < 2:
+	if x.Times < 2 {
 		return nil, fmt.Errorf("compare: tangling needs at least 2 time points (a derivative), X has %d", x.Times)
 	}
 	nC, nT, nU := x.Conditions, x.Times, x.Units
@@ -116,6 +109,25 @@ func Tangling(x *Data, opt TanglingOptions) (*TanglingResult, error) {
 	q := maxRatios(st, n, k, eps)
 	return &TanglingResult{Q: q, Conditions: nC, Steps: steps, Q90: nd.Percentile(q, 90), Epsilon: eps,
 		PCs: k, VarianceExplained: sq(p) / sq(xc)}, nil
+}
+
+// timeAndNorm applies the defaults of a time step dt and a
+// soft-normalization constant c (0: DefaultDt, DefaultSoftNormConst) and
+// checks them (c only when soft-normalizing).
+func timeAndNorm(dt, c float64, soft bool) (float64, float64, error) {
+	if dt == 0 {
+		dt = DefaultDt
+	}
+	if c == 0 {
+		c = DefaultSoftNormConst
+	}
+	switch {
+	case !(dt > 0) || !isFinite(dt):
+		return 0, 0, fmt.Errorf("compare: time step %v s: want a positive number of seconds", dt)
+	case soft && (!(c > 0) || !isFinite(c)):
+		return 0, 0, fmt.Errorf("compare: soft-normalization constant %v: want a positive number", c)
+	}
+	return dt, c, nil
 }
 
 // softNormalized returns a copy of v (rows of nU units) with each unit

@@ -153,11 +153,7 @@ func readJSON(path string, v any) error {
 // writeJSON writes v, indented, to path atomically (a temporary file in the
 // same directory renamed over path: atomic on NFS too).
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("study: %w", err)
-	}
-	if err := atomicfile.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteJSON(path, v); err != nil {
 		return fmt.Errorf("study: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 )
 
@@ -105,26 +106,8 @@ func (g Grid) Validate() error {
 
 // Equal reports whether two grids list the same values in the same order.
 func (g Grid) Equal(o Grid) bool {
-	eq := func(a, b []float64) bool {
-		if len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if a[i] != b[i] {
-				return false
-			}
-		}
-		return true
-	}
-	if !eq(g.RatePenalty, o.RatePenalty) || !eq(g.WeightPenalty, o.WeightPenalty) || len(g.Seeds) != len(o.Seeds) || g.Epochs != o.Epochs {
-		return false
-	}
-	for i := range g.Seeds {
-		if g.Seeds[i] != o.Seeds[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(g.RatePenalty, o.RatePenalty) && slices.Equal(g.WeightPenalty, o.WeightPenalty) &&
+		slices.Equal(g.Seeds, o.Seeds) && g.Epochs == o.Epochs
 }
 
 // Cell is one network of the grid.
