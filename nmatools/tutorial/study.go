@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/repo"
 	"github.com/neuromatch/nmatools/nmatools/study"
@@ -71,7 +72,8 @@ func ShowStudy(t *study.Table) {
 	if t == nil {
 		Fail("ShowStudy: no table")
 	}
-	fmt.Printf("%d cells, epoch limit %d; backend %v; data %v\n", len(t.Rows), t.Grid.Epochs, t.Backends, t.Data)
+	fmt.Printf("%d cells, epoch limit %d; backend %s; data %s\n", len(t.Rows), t.Grid.Epochs,
+		strings.Join(t.Backends, ", "), strings.Join(t.Data, ", "))
 	fmt.Print(t.Text())
 	Show(t.Figure())
 }
