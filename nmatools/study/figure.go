@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/neuromatch/nmatools/nmatools/nd"
 	"github.com/neuromatch/nmatools/nmatools/plot"
@@ -61,7 +62,7 @@ func (t *Table) Figure(opts ...plot.Option) (*plot.Figure, error) {
 		}
 	}
 	for _, d := range t.Data {
-		if d == "synthetic" {
+		if strings.Contains(d, "synthetic") {
 			opts = append([]plot.Option{plot.Note("(synthetic data)")}, opts...)
 			break
 		}

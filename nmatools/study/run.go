@@ -56,7 +56,7 @@ type Settings struct {
 // DataInfo identifies the data a study ran on.
 type DataInfo struct {
 	// Label is "synthetic" when the dataset is the synthetic stand-in,
-	// else "recorded".
+	// "recorded, M1 synthetic" when only the M1 PSTHs are, else "recorded".
 	Label string `json:"label"`
 	// Dataset is the training data's fingerprint (its source path cleared:
 	// it differs between machines).
@@ -119,8 +119,11 @@ func NewSetup(b compute.Backend, ds *data.Dataset, m1 *data.M1) (*Setup, error) 
 	id := train.DataIDOf(ds)
 	id.Source = ""
 	label := "recorded"
-	if ds.Synthetic {
+	switch {
+	case ds.Synthetic:
 		label = "synthetic"
+	case m1.Synthetic:
+		label = "recorded, M1 synthetic"
 	}
 	return &Setup{
 		Backend: b, Dataset: ds, M1: m1,

@@ -96,15 +96,21 @@ func runStudyRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	conds, m1Path, _, err := data.Ensure()
-	if err != nil {
-		return err
-	}
-	if *dataF != "" {
-		conds = *dataF
-	}
-	if *m1F != "" {
-		m1Path = *m1F
+	conds, m1Path := *dataF, *m1F
+	if conds == "" || m1Path == "" {
+		if conds != "" {
+			data.Notices = io.Discard // its notice is about the conditions file, which --data gives
+		}
+		c, m, _, err := data.Ensure()
+		if err != nil {
+			return err
+		}
+		if conds == "" {
+			conds = c
+		}
+		if m1Path == "" {
+			m1Path = m
+		}
 	}
 	ds, err := data.PrepareDataset(conds)
 	if err != nil {

@@ -195,6 +195,8 @@ func TestStudyCommandErrors(t *testing.T) {
 		{[]string{"study", "run", "--grid", grid, "--out", dir}, []string{"SLURM_ARRAY_TASK_ID=3", "SLURM_ARRAY_TASK_MIN=0", "SLURM_ARRAY_TASK_COUNT=2"}, "contiguous array"},
 		{[]string{"study", "run", "--grid", grid, "--out", dir}, []string{"JOB_COMPLETION_INDEX=0"}, "NMATOOLS_SHARDS is not set"},
 		{[]string{"study", "run", "--grid", other, "--out", used}, nil, "holds a study of another grid"},
+		{[]string{"study", "run", "--grid", grid, "--out", dir, "--data", filepath.Join(dir, "none.mat")}, nil, "none.mat does not exist"},
+		{[]string{"study", "run", "--grid", grid, "--out", dir, "--m1", grid}, nil, "grid.json"},
 		{[]string{"study", "table"}, nil, "one study directory"},
 		{[]string{"study", "table", dir}, nil, "holds no study"},
 		{[]string{"study", "plot", used}, nil, "usage"},
