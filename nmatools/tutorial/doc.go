@@ -29,7 +29,13 @@
 // way under build/cache/explore).
 //
 // adapter.go holds the calls behind the tutorial's classes and sweeps (packages model,
-// sweep, data, backend); the explorer (explore.go), training (train.go, progress.go) and
-// the model–brain comparison (compare.go) call model, sweep, train, data and compare
-// themselves. No other package imports this one.
+// sweep, data, backend); the explorer (explore.go), training (train.go, progress.go),
+// the model–brain comparison (compare.go) and the exercises' checks (check.go) call
+// model, sweep, train, data and compare themselves. No other package imports this one.
+//
+// Exercises. The checks of the coding exercises (CheckStep, CheckTrajectory,
+// CheckWeightSweep) run a student's function on the library's network and say what is
+// off in the exercise's terms; WarnIfDifferent warns in the cells that draw with it.
+// Exercises, Compiled and NotCompiled let them tell an exercise cell that did not
+// compile from an older version of it, which GoNB keeps (check.go explains how).
 package tutorial

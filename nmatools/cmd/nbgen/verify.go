@@ -47,10 +47,11 @@ func Inspect(nb *Notebook) []CellReport {
 			r.Error = "not executed (execution_count is null)"
 		}
 		var stderr strings.Builder
+		errorOutput := "" // GoNB v0.11.5 adds "ERROR: exit status 1" after the program's own words
 		for _, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
-				r.Error = firstNonEmpty(r.Error, fmt.Sprintf("%s: %s", o.EName, o.EValue))
+				errorOutput = firstNonEmpty(errorOutput, fmt.Sprintf("%s: %s", o.EName, o.EValue))
 			case "stream":
 				if o.Name == "stderr" {
 					stderr.WriteString(string(o.Text))
@@ -71,6 +72,7 @@ func Inspect(nb *Notebook) []CellReport {
 		if reExitStatus.MatchString(se) || strings.Contains(se, "panic: ") {
 			r.Error = firstNonEmpty(r.Error, strings.TrimSpace(se))
 		}
+		r.Error = firstNonEmpty(r.Error, errorOutput)
 		reps = append(reps, r)
 	}
 	return reps
