@@ -19,7 +19,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check docs bench fuzz clean test-race
+        setup xla lab browser-check docs bench fuzz clean test-race stress bench-cells test-mistakes
 
 all: build
 
@@ -72,9 +72,10 @@ docs: setup build
 # --- tests --------------------------------------------------------------------
 # The whole suite on the pure-Go backend, the backend-dependent packages again
 # on XLA CPU where the plugin could be installed, then the notebooks: the student one
-# headless (its exercises must stop with their messages), the instructor one live in
-# JupyterLab and chromium (browser-check: every cell, every slider).
-test: vet test-go test-race test-xla test-notebooks browser-check
+# headless (its exercises must stop with their messages), plausible student mistakes
+# through the kernel (test-mistakes: each reported in its own exercise's cells), the
+# instructor notebook live in JupyterLab and chromium (browser-check: every cell, every slider).
+test: vet test-go test-race test-xla test-notebooks test-mistakes browser-check
 
 test-go:
 	GOMLX_BACKEND=go $(GO) test -count=1 -timeout 20m ./nmatools/...
@@ -95,9 +96,24 @@ test-xla: xla
 test-notebooks: setup build
 	VARIANTS=student bash scripts/run-notebooks.sh
 
+# Plausible mistakes in each exercise (notebooks/src/*.mistakes.json) run through the
+# GoNB kernel: each must be reported in its own exercise's cells, in its terms.
+test-mistakes: setup build
+	bash scripts/student-mistakes.sh
+
 # nmatools against the PyTorch reference side by side (needs python3-torch).
 bench:
 	bash scripts/bench.sh
+
+# The instructor notebook's cells on XLA CPU without and with the compilation cache
+# (scripts/bench-cells.sh; needs make xla).
+bench-cells: setup build xla
+	bash scripts/bench-cells.sh
+
+# The concurrent code paths run STRESS_RUNS times (default 200) under a watchdog that takes a
+# goroutine dump (SIGQUIT) of any run that stops making progress (scripts/stress.sh).
+stress:
+	bash scripts/stress.sh
 
 # Every fuzz target of the readers of untrusted files (MAT, .pth, .npy/.npz,
 # checkpoint directories), FUZZTIME each (e.g. `make fuzz FUZZTIME=10m`), with

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Installs the XLA PJRT CPU plugin that go-xla v0.4.1 loads into build/pjrt/ of the
-# repository (`make xla`). nmatools' backend package finds it there and uses XLA CPU
+# Installs the XLA PJRT CPU plugin into build/pjrt/ of the repository (`make xla`).
+# nmatools' backend package finds build/pjrt/pjrt_c_api_cpu_plugin.so there and uses XLA CPU
 # instead of the pure-Go backend (check with `nmatools backend`).
+#
+# Two files:
+#   build/pjrt/real/pjrt_c_api_cpu_plugin.so  XLA's CPU plugin, from PyPI (below);
+#   build/pjrt/pjrt_c_api_cpu_plugin.so       the compilation cache (nmatools/backend/xlacache),
+#       a small PJRT plugin built here with the C compiler that wraps the real one and keeps
+#       compiled executables on disk, so that a new process (a notebook cell, a command) loads
+#       what an earlier one compiled instead of compiling it again. It needs cc and the PJRT C
+#       API header of go-xla (from the Go module cache); without them the real plugin is
+#       installed in its place and every process compiles its graphs itself.
 #
 # The plugin comes from the PyPI wheel lammps-jax-pjrt-cpu==0.11.2 (XLA's CPU plugin
 # built from jaxlib 0.11.2, PJRT C API 0.115), downloaded with pip into a private venv and
@@ -16,6 +25,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/build/pjrt"
 PLUGIN="$DEST/pjrt_c_api_cpu_plugin.so"
+REAL="$DEST/real/pjrt_c_api_cpu_plugin.so"
+WRAPPER_SRC="$ROOT/nmatools/backend/xlacache/xlacache.c"
 WHEEL_NAME="lammps-jax-pjrt-cpu"
 WHEEL_VERSION="0.11.2"
 WHEEL_FILE="lammps_jax_pjrt_cpu-0.11.2-py3-none-manylinux_2_27_x86_64.whl"
@@ -23,8 +34,39 @@ WHEEL_SHA256="1319390d948b39f69f7dade496b7c385149d9ca6097a6b62114da113216d9ad1"
 SO_IN_WHEEL="lammps_jax_pjrt_cpu/pjrt_c_api_cpu_plugin.so"
 STAMP="$DEST/.installed-$WHEEL_NAME-$WHEEL_VERSION"
 
-if [[ -f "$PLUGIN" && -f "$STAMP" ]]; then
-  echo "install-xla: $PLUGIN is already installed ($WHEEL_NAME $WHEEL_VERSION)."
+# install_wrapper puts the compilation cache in front of the real plugin, or the real plugin
+# itself where the cache cannot be built. Idempotent (a stamp records the source's hash).
+install_wrapper() {
+  local want have header cc tmp
+  want="$(sha256sum "$WRAPPER_SRC" | cut -d' ' -f1)"
+  have="$(cat "$DEST/.wrapper" 2>/dev/null || true)"
+  if [[ -f "$PLUGIN" && "$have" == "$want" ]]; then
+    echo "install-xla: $PLUGIN: the compilation cache in front of real/ is up to date."
+    return 0
+  fi
+  cc="${CC:-cc}"
+  header=""
+  if command -v go >/dev/null 2>&1; then
+    header="$(cd "$ROOT" && go list -m -f '{{.Dir}}' github.com/gomlx/go-xla 2>/dev/null || true)/pjrt"
+  fi
+  tmp="$(mktemp "$DEST/.tmp-wrapper-XXXXXX")"
+  if command -v "$cc" >/dev/null 2>&1 && [[ -f "$header/pjrt_c_api.h" ]] &&
+     "$cc" -O2 -Wall -shared -fPIC -I"$header" -o "$tmp" "$WRAPPER_SRC" -ldl -lpthread 2>"$DEST/wrapper.log"; then
+    chmod 0755 "$tmp"
+    mv -f "$tmp" "$PLUGIN"
+    echo "$want" > "$DEST/.wrapper"
+    echo "install-xla: built $PLUGIN (compilation cache, wrapping real/pjrt_c_api_cpu_plugin.so)."
+  else
+    rm -f "$tmp" "$DEST/.wrapper"
+    cp -f "$REAL" "$tmp.so" && mv -f "$tmp.so" "$PLUGIN"
+    echo "install-xla: no compilation cache (needs $cc and go-xla's pjrt_c_api.h; see $DEST/wrapper.log):"
+    echo "install-xla: installed the plain plugin as $PLUGIN; every process compiles its XLA graphs itself."
+  fi
+}
+
+if [[ -f "$REAL" && -f "$STAMP" ]]; then
+  echo "install-xla: $REAL is already installed ($WHEEL_NAME $WHEEL_VERSION)."
+  install_wrapper
   exit 0
 fi
 if [[ "$(uname -s)/$(uname -m)" != "Linux/x86_64" ]]; then
@@ -40,7 +82,7 @@ fi
 
 WORK="$ROOT/build/.pjrt-download"
 VENV="$WORK/venv"
-mkdir -p "$WORK" "$DEST"
+mkdir -p "$WORK" "$DEST/real"
 if [[ ! -x "$VENV/bin/pip" ]]; then
   if ! "$PY" -m venv "$VENV" >/dev/null 2>&1; then
     echo "install-xla: '$PY -m venv' failed (python3-venv missing?); the pure-Go backend will be used."
@@ -76,9 +118,10 @@ with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(out, "wb") as dst:
     shutil.copyfileobj(src, dst)
 PYEOF
 chmod 0755 "$tmp"
-mv -f "$tmp" "$PLUGIN"
+mv -f "$tmp" "$REAL"
 trap - EXIT
 touch "$STAMP"
 rm -rf "$VENV"
-echo "install-xla: installed $PLUGIN ($WHEEL_NAME $WHEEL_VERSION, PJRT C API 0.115)."
+echo "install-xla: installed $REAL ($WHEEL_NAME $WHEEL_VERSION, PJRT C API 0.115)."
+install_wrapper
 echo "install-xla: nmatools now picks XLA CPU automatically; force one with GOMLX_BACKEND=go or GOMLX_BACKEND=xla:$PLUGIN."

@@ -128,12 +128,21 @@ func New(config string) (compute.Backend, error) {
 
 // GoDefaultConfig is what a plain "go" (GOMLX_BACKEND=go, or no XLA plugin) creates: the
 // pure-Go backend running each call's operations one after another on the calling
-// goroutine. GoMLX's default hands every operation of a lone call to its worker pool, a
-// cost this network's many small operations pay at every step (measured, AMD EPYC 2 cores:
-// trajectory at batch 1 11.1–12.8 → 4.3–4.5 ms; training step and sweeps unchanged, they
-// run concurrent calls, which GoMLX runs sequentially anyway). GOMLX_BACKEND=go:ops_parallel
-// restores GoMLX's default; any other options after "go:" are passed as given.
+// goroutine. GoMLX's default (its "dynamic" mode) hands every operation of a lone call to its
+// worker pool, a cost this network's many small operations pay at every step; concurrent
+// calls it already runs in sequence. Other options after "go:" are passed as given (without
+// ops_sequential they select the dynamic mode), except ops_parallel: see errOpsParallel.
 const GoDefaultConfig = "go:ops_sequential"
+
+// errOpsParallel is why "go:ops_parallel" is refused. In that mode each call of the pure-Go
+// backend (compute v0.1.14) runs its operations on executors that hold worker-pool slots for
+// the whole call, while the operations (transposes, matrix products) wait for a free slot to
+// fan out: two concurrent calls take every slot and wait for ever, at 0 % CPU. nmatools runs
+// concurrent calls on that backend (split batches, sweep chunks): the training step, the
+// trajectories and both sweeps hung in every run of scripts/stress.sh with it.
+var errOpsParallel = errors.New("the pure-Go backend's ops_parallel mode deadlocks when two calls run at once, " +
+	"as nmatools' split batches and sweep chunks do; use GOMLX_BACKEND=go (nmatools' default, ops_sequential) " +
+	"or leave ops_parallel out (GoMLX's dynamic mode)")
 
 // newBackend wraps compute.NewWithConfig, turning its panics into errors.
 func newBackend(config string) (b compute.Backend, err error) {
@@ -151,6 +160,9 @@ func newBackend(config string) (b compute.Backend, err error) {
 	}()
 	if config == "go" {
 		config = GoDefaultConfig
+	}
+	if _, opts, _ := strings.Cut(config, ":"); name == "go" && slices.Contains(strings.Split(opts, ","), "ops_parallel") {
+		return nil, fmt.Errorf("backend %q: %w", config, errOpsParallel)
 	}
 	b, err = compute.NewWithConfig(config)
 	if err != nil {

@@ -170,3 +170,26 @@ func TestRealPlugin(t *testing.T) {
 		t.Errorf("Report does not name the plugin:\n%s", Report())
 	}
 }
+
+// TestOpsParallelRefused: go:ops_parallel deadlocks nmatools' concurrent calls, so it is an
+// error that says so and what to use; other go options pass.
+func TestOpsParallelRefused(t *testing.T) {
+	for _, cfg := range []string{"go:ops_parallel", "go:parallelism=4,ops_parallel"} {
+		b, err := New(cfg)
+		if err == nil || b != nil {
+			t.Fatalf("New(%q) = %v, %v; want an error", cfg, b, err)
+		}
+		for _, want := range []string{"deadlock", "GOMLX_BACKEND=go", "ops_parallel"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("New(%q): error %q does not mention %q", cfg, err, want)
+			}
+		}
+	}
+	for _, cfg := range []string{"go", "go:ops_sequential", "go:parallelism=2"} {
+		b, err := New(cfg)
+		if err != nil {
+			t.Fatalf("New(%q): %v", cfg, err)
+		}
+		b.Finalize()
+	}
+}

@@ -16,7 +16,9 @@
 //
 // A plain "go" is created as GoDefaultConfig ("go:ops_sequential": each call's operations
 // run one after another on the calling goroutine, much faster for this network's small
-// operations); "go:ops_parallel" restores GoMLX's default.
+// operations). Other "go:" options are passed to GoMLX as given, except ops_parallel, which
+// is refused: in that mode two concurrent calls deadlock the pure-Go backend, and nmatools
+// runs concurrent calls (split batches, sweep chunks).
 //
 // Importing the package has no side effect. Automatic plugin downloads are switched off
 // before any backend is created: nothing is ever downloaded. Report

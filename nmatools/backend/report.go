@@ -21,6 +21,14 @@ func Report() string {
 		fmt.Fprintf(&sb, "Why: %s.\n", ch.Reason)
 		if ch.Plugin != "" {
 			fmt.Fprintf(&sb, "PJRT plugin: %s\n", ch.Plugin)
+			switch dir := XLACacheDir(); {
+			case !IsCachingPlugin(ch.Plugin):
+				sb.WriteString("Compilation cache: none (this plugin compiles every graph in every process; `make xla` installs the cache)\n")
+			case dir == "":
+				fmt.Fprintf(&sb, "Compilation cache: off (%s=off)\n", EnvXLACache)
+			default:
+				fmt.Fprintf(&sb, "Compilation cache: %s (compiled graphs are kept there and loaded by later processes; %s=DIR or off)\n", dir, EnvXLACache)
+			}
 		}
 	}
 	fmt.Fprintf(&sb, "PJRT CPU plugin (%s) search directories:\n", PluginFile)

@@ -25,6 +25,7 @@ type refCase struct {
 	A             *refArray `json:"a,omitempty"`
 	B             *refArray `json:"b,omitempty"`
 	X             *refArray `json:"x,omitempty"`
+	Mat           *refMat   `json:"mat,omitempty"`
 	PCs           int       `json:"pcs"`
 	Dt            float64   `json:"dt,omitempty"`
 	SoftNorm      bool      `json:"softnorm,omitempty"`
@@ -36,7 +37,22 @@ type refCase struct {
 		RotationHz        float64   `json:"rotation_hz"`
 		VarianceExplained float64   `json:"variance_explained"`
 		Projection        *refArray `json:"projection"`
+		Q                 []float64 `json:"q"`
+		Q90               float64   `json:"q90"`
+		Epsilon           float64   `json:"epsilon"`
 	} `json:"expected,omitempty"`
+	// got is the data a "mat" case is checked on (read by package data),
+	// not sent to the NumPy side.
+	got *Data
+}
+
+// refMat names a variable of a MAT file that gen_reference.py reads itself
+// (scipy.io.loadmat), transposes by Axes and averages over bins of Bin samples.
+type refMat struct {
+	Path string `json:"path"`
+	Var  string `json:"var"`
+	Axes []int  `json:"axes"`
+	Bin  int    `json:"bin,omitempty"`
 }
 
 type refFile struct {
@@ -103,9 +119,45 @@ func checkCase(t *testing.T, c refCase) {
 		if d := maxAbsDiff(r.Projection.Values, want.Values); d > tol*scale {
 			t.Errorf("%s: projection differs from NumPy's by %g (scale %g)", c.Name, d, scale)
 		}
+	case "tangling":
+		x := c.got
+		if x == nil {
+			x = c.X.data(t)
+		}
+		r, err := Tangling(x, TanglingOptions{PCs: c.PCs, Dt: c.Dt, SoftNorm: c.SoftNorm, SoftNormConst: c.SoftNormConst})
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		e := c.Expected
+		if len(r.Q) != len(e.Q) || r.Steps != x.Times-1 || r.Conditions != x.Conditions {
+			t.Fatalf("%s: %d values of Q (%d conditions × %d steps), NumPy %d", c.Name, len(r.Q), r.Conditions, r.Steps, len(e.Q))
+		}
+		worst, at := 0.0, 0
+		for i := range r.Q {
+			if d := relDiff(r.Q[i], e.Q[i]); d > worst {
+				worst, at = d, i
+			}
+		}
+		t.Logf("%s: %d states, q90 %.6g (NumPy %.6g), largest relative difference of Q %.2g (state %d), of q90 %.2g",
+			c.Name, len(r.Q), r.Q90, e.Q90, worst, at, relDiff(r.Q90, e.Q90))
+		if worst > tol {
+			t.Errorf("%s: Q[%d] = %.8g, NumPy %.8g (relative difference %.2g)", c.Name, at, r.Q[at], e.Q[at], worst)
+		}
+		if relDiff(r.Q90, e.Q90) > tol || relDiff(r.Epsilon, e.Epsilon) > tol {
+			t.Errorf("%s: q90 %.8g ε %.8g, NumPy %.8g and %.8g", c.Name, r.Q90, r.Epsilon, e.Q90, e.Epsilon)
+		}
 	default:
 		t.Fatalf("unknown case kind %q", c.Kind)
 	}
+}
+
+// relDiff is |a − b| / |b| (|a − b| when b is 0).
+func relDiff(a, b float64) float64 {
+	d := math.Abs(a - b)
+	if b != 0 {
+		d /= math.Abs(b)
+	}
+	return d
 }
 
 func TestAgainstNumPyFixtures(t *testing.T) {
@@ -117,7 +169,7 @@ func TestAgainstNumPyFixtures(t *testing.T) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Cases) < 5 {
+	if len(f.Cases) < 8 {
 		t.Fatalf("%d cases in reference.json", len(f.Cases))
 	}
 	for _, c := range f.Cases {
@@ -173,6 +225,15 @@ func TestChurchlandAgainstNumPy(t *testing.T) {
 		{Kind: "jpca", Name: "Churchland, 4 PCs, soft-normalized", X: arr(x), PCs: 4, Dt: 0.01, SoftNorm: true, SoftNormConst: 0.1},
 		{Kind: "cca", Name: "Churchland, neurons 1-25 vs 26-50", A: arr(half(0, 25)), B: arr(half(25, 50)), PCs: 10},
 	}
+	for _, c := range runNumPy(t, py, cases) {
+		checkCase(t, c)
+	}
+}
+
+// runNumPy computes cases with gen_reference.py --in/--out and returns them
+// with "expected" filled in (and each case's got kept).
+func runNumPy(t *testing.T, py string, cases []refCase) []refCase {
+	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.json"), filepath.Join(dir, "out.json")
 	b, err := json.Marshal(refFile{Cases: cases})
@@ -197,7 +258,56 @@ func TestChurchlandAgainstNumPy(t *testing.T) {
 	if len(f.Cases) != len(cases) {
 		t.Fatalf("NumPy answered %d cases, want %d", len(f.Cases), len(cases))
 	}
-	for _, c := range f.Cases {
+	for i := range f.Cases {
+		f.Cases[i].got = cases[i].got
+	}
+	return f.Cases
+}
+
+// TestTanglingRealAgainstNumPy checks Tangling on both real recordings
+// against the NumPy reference, which reads the MAT files itself (scipy):
+// the Churchland et al. (2012) PSTHs, and the Hatsopoulos lab EMG averaged
+// into 10-sample bins (10 ms if, as assumed, a sample is 1 ms). Nothing
+// derived from them is committed.
+func TestTanglingRealAgainstNumPy(t *testing.T) {
+	churchland, ok1 := data.FindReal(data.ChurchlandFile)
+	emgPath, ok2 := data.FindReal(data.EMGFile)
+	if !ok1 || !ok2 {
+		t.Skip("the real-data files are not at hand (set $NMATOOLS_SHARED_DATA or run `nmatools data fetch`)")
+	}
+	py := numpyPython()
+	if py == "" || exec.Command(py, "-c", "import scipy.io").Run() != nil {
+		t.Skip("no python3 with numpy and scipy")
+	}
+	m, err := data.LoadChurchland(churchland)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1, err := FromND(m.PSTH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := data.LoadEMG(emgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := raw.Binned(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emg, err := New(e.Conditions, e.Times, e.Muscles, e.Values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []refCase{
+		{Kind: "tangling", Name: "Churchland M1, 8 PCs", PCs: 8, Dt: 0.01, got: m1,
+			Mat: &refMat{Path: churchland, Var: "dataTensor", Axes: []int{2, 0, 1}}},
+		{Kind: "tangling", Name: "Hatsopoulos EMG in 10-sample bins, 8 PCs", PCs: 8, Dt: 0.01, got: emg,
+			Mat: &refMat{Path: emgPath, Var: "all_EMG", Axes: []int{2, 1, 0}, Bin: 10}},
+		{Kind: "tangling", Name: "Hatsopoulos EMG in 10-sample bins, 4 PCs, soft-normalized", PCs: 4, Dt: 0.01, got: emg,
+			SoftNorm: true, SoftNormConst: 5, Mat: &refMat{Path: emgPath, Var: "all_EMG", Axes: []int{2, 1, 0}, Bin: 10}},
+	}
+	for _, c := range runNumPy(t, py, cases) {
 		checkCase(t, c)
 	}
 }

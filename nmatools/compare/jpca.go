@@ -60,23 +60,17 @@ func JPCA(x *Data, opt JPCAOptions) (*JPCAResult, error) {
 	if err := x.check("X"); err != nil {
 		return nil, err
 	}
-	k, dt, c := opt.PCs, opt.Dt, opt.SoftNormConst
+	k := opt.PCs
 	if k == 0 {
 		k = DefaultJPCAPCs
 	}
-	if dt == 0 {
-		dt = DefaultDt
-	}
-	if c == 0 {
-		c = DefaultSoftNormConst
+	dt, c, err := timeAndNorm(opt.Dt, opt.SoftNormConst, opt.SoftNorm)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case k < 2:
 		return nil, fmt.Errorf("compare: jPCA needs at least 2 principal components (a plane), got %d", k)
-	case !(dt > 0) || !isFinite(dt):
-		return nil, fmt.Errorf("compare: time step %v s: want a positive number of seconds", dt)
-	case opt.SoftNorm && (!(c > 0) || !isFinite(c)):
-		return nil, fmt.Errorf("compare: soft-normalization constant %v: want a positive number", c)
 	case x.Times < 2:
 		return nil, fmt.Errorf("compare: jPCA needs at least 2 time points, X has %d", x.Times)
 	case x.Conditions < 2:
@@ -87,18 +81,11 @@ func JPCA(x *Data, opt JPCAOptions) (*JPCAResult, error) {
 	if err := checkK(k, rows, nU, "X"); err != nil {
 		return nil, err
 	}
-	v := append([]float64(nil), x.Values...)
+	var v []float64
 	if opt.SoftNorm {
-		for u := 0; u < nU; u++ {
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for i := u; i < len(v); i += nU {
-				lo, hi = min(lo, v[i]), max(hi, v[i])
-			}
-			s := hi - lo + c
-			for i := u; i < len(v); i += nU {
-				v[i] /= s
-			}
-		}
+		v = softNormalized(x.Values, nU, c)
+	} else {
+		v = append([]float64(nil), x.Values...)
 	}
 	// Subtract the mean over conditions at each time point.
 	for t := 0; t < nT; t++ {

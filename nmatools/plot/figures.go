@@ -33,9 +33,19 @@ type config struct {
 	w, h vg.Length
 }
 
-// Note appends a note to the title, separated by a space: Note("(synthetic
-// data)") marks figures drawn from the synthetic stand-in data.
+// Note appends a note to the title, separated by a space.
 func Note(s string) Option { return func(c *config) { c.note = s } }
+
+// DataNote is the note of a figure drawn from data of the given origin: "synthetic"
+// (the generated stand-in, or networks trained on it) gives "(synthetic data)", "real"
+// (open recordings) "(real data)", and "" (the course's files) no note. The notebook
+// (tutorial.Note), the command and the study label their figures with it.
+func DataNote(origin string) Option {
+	if origin == "" {
+		return nil
+	}
+	return Note("(" + origin + " data)")
+}
 
 // Size overrides the figure size (default: the tutorial's figsize).
 func Size(w, h vg.Length) Option { return func(c *config) { c.w, c.h = w, h } }

@@ -321,11 +321,7 @@ func ReadResult(dir string) (*Result, error) {
 
 // writeJSON writes v as indented JSON to path atomically (temp file + rename).
 func writeJSON(path string, v any) error {
-	raw, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if err := atomicfile.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteJSON(path, v); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	return nil

@@ -100,6 +100,9 @@ type DataID struct {
 	OutputsStd  float64 `json:"outputs_std"`
 }
 
+// DataIDOf is the fingerprint Train records for ds (Result.Data).
+func DataIDOf(ds *data.Dataset) DataID { return dataID(ds) }
+
 func dataID(ds *data.Dataset) DataID {
 	return DataID{Source: ds.Source, Synthetic: ds.Synthetic,
 		InputsMean: ds.InputsWithDelay.Mean(), OutputsMean: ds.OutputsWithDelay.Mean(),

@@ -61,11 +61,7 @@ func PSTHActivity(m *M1Data) *Activity {
 	if filepath.Base(m.Source) == data.ChurchlandFile {
 		name = "Churchland et al. 2012 M1"
 	}
-	label := name
-	if o := origin(m); o != "" {
-		label += " (" + o + ")"
-	}
-	return &Activity{Name: name, Label: label, Data: d, Synthetic: m.Synthetic, Real: m.Real, Times: m.Times}
+	return &Activity{Name: name, Label: labelled(name, m), Data: d, Synthetic: m.Synthetic, Real: m.Real, Times: m.Times}
 }
 
 // CCA returns the k canonical correlations (descending) between a and b

@@ -35,11 +35,15 @@ func DataFiles() string { return dataFiles() }
 // option (nil) for the course's dataset. x is the dataset (Data), a set of PSTHs (M1,
 // RealM1) or an Activity. Every figure and table label of the notebook says it this
 // way (Activity.Label too).
-func Note[T *Dataset | *M1Data | *Activity](x T) plot.Option {
+func Note[T *Dataset | *M1Data | *Activity](x T) plot.Option { return plot.DataNote(origin(x)) }
+
+// labelled is name with its origin in parentheses, e.g. "M1 PSTHs (synthetic)", for
+// tables (Activity.Label).
+func labelled[T *Dataset | *M1Data | *Activity](name string, x T) string {
 	if o := origin(x); o != "" {
-		return plot.Note("(" + o + " data)")
+		return name + " (" + o + ")"
 	}
-	return nil
+	return name
 }
 
 // origin is the word that labels what x holds: "synthetic", "real", or "" (the course's

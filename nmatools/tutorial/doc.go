@@ -20,8 +20,10 @@
 //     the same network with the library's step, for checks; Pretrained networks use it.
 //   - Training in the notebook: TrainNetwork (with a live progress bar and losses
 //     figure; FullRecipe as its epochs trains the full recipe).
-//   - The model–brain comparison: Activity (NetworkActivity, PSTHActivity), CCA, JPCA,
-//     MovementWindow, PlaneTrajectories, FormatJPCATable, Mean.
+//   - The model–brain comparison: Activity (NetworkActivity, PSTHActivity, EMGActivity,
+//     RealEMG), CCA, JPCA, Tangling, MovementWindow, PlaneTrajectories, the tables
+//     (FormatJPCATable, FormatTanglingTable), Mean; the regularization × seed study
+//     (RunStudy, ShippedStudy, ShowStudy).
 //   - Section 4: MaxError, InputSweep and WeightSweep (package sweep's vectorized
 //     sweeps with the tutorial's seed, kept in a cache under build/cache/sweeps between
 //     cells: each cell is a new program), PrintResults, and ExplorePerturbations, the
@@ -43,6 +45,12 @@
 // in every cell; the library's own notices (package notice) are switched off when this
 // package is imported, since it says the same once.
 //
-// The package calls model, sweep, train, data, backend, compare and plot; no other
-// package imports it.
+// Exercises. The checks of the coding exercises (CheckStep, CheckTrajectory,
+// CheckWeightSweep) run a student's function on the library's network and say what is
+// off in the exercise's terms; WarnIfDifferent warns in the cells that draw with it.
+// Exercises, Compiled and NotCompiled let them tell an exercise cell that did not
+// compile from an older version of it, which GoNB keeps (check.go explains how).
+//
+// The package calls model, sweep, train, data, backend, compare, study and plot; no
+// other package imports it.
 package tutorial

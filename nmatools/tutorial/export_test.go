@@ -13,3 +13,9 @@ func SetHooks(exitFn func(int), errW, outW io.Writer, notebook bool) (restore fu
 
 // Once is once, for tests.
 func Once(msg string) { showOnce(msg) }
+
+// StudyDir and ShippedStudyDir are studyDir and shippedStudyDir, for tests.
+var (
+	StudyDir        = studyDir
+	ShippedStudyDir = shippedStudyDir
+)

@@ -7,12 +7,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // exitCell ends the program; tests replace it.
 var exitCell = os.Exit
+
+// stopping is set when the cell stops with a message (see attributed).
+var stopping atomic.Bool
+
+// stopCell ends the cell program after its message.
+func stopCell() {
+	stopping.Store(true)
+	exitCell(1)
+}
 
 // failOut and noticeOut are where failures and one-time notices go; tests replace them.
 var (
@@ -30,9 +40,12 @@ func Check(err error) {
 	if err == nil {
 		return
 	}
+	if prefix := currentFailContext(); prefix != "" {
+		err = fmt.Errorf("%s%w", prefix, err)
+	}
 	if cellMode() {
 		fmt.Fprintln(failOut, "error:", err)
-		exitCell(1)
+		stopCell()
 		return
 	}
 	panic(err)
@@ -45,10 +58,16 @@ func Fail(format string, args ...any) {
 
 // Todo marks a blank of a student exercise: it stops the cell with
 // "Student exercise: <exercise>: fill in <what>, then run this cell again."
-// (no stack trace). Solved exercises never call it.
+// (no stack trace). Solved exercises never call it. When the exercise's cell did not
+// compile (see Compiled), the blank that answers is an older version of the cell: then
+// it says that the cell did not compile.
 func Todo[T any](exercise, what string) T {
-	fmt.Fprintf(failOut, "Student exercise: %s: fill in %s, then run this cell again.\n", exercise, what)
-	exitCell(1)
+	if msg := staleExercise(exercise); msg != "" {
+		fmt.Fprintln(failOut, "error:", msg)
+	} else {
+		fmt.Fprintf(failOut, "Student exercise: %s: fill in %s, then run this cell again.\n", exercise, what)
+	}
+	stopCell()
 	var zero T
 	return zero
 }

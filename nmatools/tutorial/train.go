@@ -180,12 +180,6 @@ func relToRoot(p string) string {
 	return p
 }
 
-// progressHTML is one progress line: label, a bar at done/total, and the rest.
-func progressHTML(label string, done, total int, rest string) string {
-	return fmt.Sprintf(`<div style="font-family:monospace"><b>%s</b> <progress value="%d" max="%d" style="width:20em"></progress> %s</div>`,
-		html.EscapeString(label), done, max(1, total), html.EscapeString(rest))
-}
-
 // liveLosses draws a progress bar and the losses so far into one notebook
 // output block (gonbui.UpdateHTML), at most twice a second.
 type liveLosses struct {

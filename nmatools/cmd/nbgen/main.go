@@ -23,11 +23,25 @@
 // exercise" stop and every check cell must stop that way. HTML pages must not
 // load scripts from the network.
 //
+// The test of student mistakes (scripts/student-mistakes.sh calls this):
+//
+//	nbgen mistakes [-src notebooks/src] [-out build/mistakes]
+//	nbgen mistakes -verify EXECUTED.ipynb...
+//
+// builds, from each NAME.mistakes.json next to a source, one notebook per run of
+// plausible mistakes (each exercise cell once per attempt, each followed by its check,
+// with what every cell must print in its metadata), and verifies them once executed.
+//
 // Source format: Markdown. Each ```go fence is a code cell; its info string
 // may add tags: exercise, check, hide-input, interactive. The text between
 // fences is markdown ("<!-- cell -->" splits it). Inside an exercise cell,
 // lines holding only //nb:solution, //nb:student and //nb:end delimit the
-// instructor's and the student's code.
+// instructor's and the student's code. An exercise cell starts with
+// `%rm exerciseNNCompiled` and declares that variable again after its functions
+// (var exerciseNNCompiled = tutorial.Compiled("Exercise N")), and an earlier cell
+// declares a placeholder for every name it declares: GoNB keeps a cell's
+// declarations only when it compiles, so the checks can tell a cell that did not
+// compile from an older version of it (see checkExercises).
 package main
 
 import (
@@ -50,6 +64,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "verify" {
 		return runVerify(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "mistakes" {
+		return runMistakes(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("nbgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -136,13 +153,18 @@ func GenerateOne(name, src string) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var files []File
 	for _, v := range []Variant{Instructor, Student} {
 		for _, c := range cells {
 			if err := CheckSyntax(name+".md", c, v); err != nil {
 				return nil, err
 			}
 		}
+	}
+	if err := checkExercises(name+".md", cells); err != nil {
+		return nil, err
+	}
+	var files []File
+	for _, v := range []Variant{Instructor, Student} {
 		data, err := Build(name, cells, v).Encode()
 		if err != nil {
 			return nil, err

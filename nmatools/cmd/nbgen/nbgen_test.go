@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-const sample = "# Title\n\nSome *text*.\n\n```go hide-input\nimport \"fmt\"\n\nfunc todo[T any](what string) T { var z T; return z }\n```\n\n" +
-	"<!-- cell -->\n## Exercise\n\n```go exercise\nfunc double(x int) int {\n\t//nb:solution\n\treturn 2 * x\n\t//nb:student\n\treturn todo[int](\"Exercise 1: 2x\")\n\t//nb:end\n}\n```\n\n" +
+const sample = "# Title\n\nSome *text*.\n\n```go hide-input\nimport \"fmt\"\n\nfunc todo[T any](what string) T { var z T; return z }\n\n" +
+	"var exercise1Compiled = false\n\nfunc double(x int) int { return todo[int](\"Exercise 1: run its cell\") }\n```\n\n" +
+	"<!-- cell -->\n## Exercise\n\n```go exercise\n%rm exercise1Compiled\nfunc double(x int) int {\n\t//nb:solution\n\treturn 2 * x\n\t//nb:student\n\treturn todo[int](\"Exercise 1: 2x\")\n\t//nb:end\n}\n\nvar exercise1Compiled = true\n```\n\n" +
 	"```go check\n%%\nif double(2) != 4 {\n\tpanic(\"wrong\")\n}\nfmt.Println(\"ok\")\n```\n"
 
 func TestParseAndVariants(t *testing.T) {
@@ -174,34 +175,6 @@ func TestInspectRealGoNBFailures(t *testing.T) {
 	}
 	if probs := Verify(nb, Instructor); len(probs) != 1 {
 		t.Errorf("instructor verify of a notebook with an exercise stop: %q", probs)
-	}
-}
-
-// gonb_v0115_exercise.ipynb: a student notebook's exercise stop as GoNB v0.11.5 stores it,
-// the program's message on stderr followed by an error output "exit status 1": the stop
-// is the message, not a failure without it.
-func TestInspectGoNB0115ExerciseStop(t *testing.T) {
-	nb := readNB(t, "gonb_v0115_exercise.ipynb")
-	reps := Inspect(nb)
-	if len(reps) != 1 || !strings.Contains(reps[0].Error, StudentMarker) {
-		t.Fatalf("cell 0: %+v, want an error holding %q", reps, StudentMarker)
-	}
-	if probs := Verify(nb, Student); len(probs) != 0 {
-		t.Errorf("student verify: %q", probs)
-	}
-	if probs := Verify(nb, Instructor); len(probs) != 1 {
-		t.Errorf("instructor verify: %q, want the stop reported", probs)
-	}
-	// Without the message, the error output alone still fails the cell.
-	var outs []Output
-	for _, o := range nb.Cells[0].Outputs {
-		if o.OutputType == "error" {
-			outs = append(outs, o)
-		}
-	}
-	nb.Cells[0].Outputs = outs
-	if reps := Inspect(nb); reps[0].Error == "" || strings.Contains(reps[0].Error, StudentMarker) {
-		t.Errorf("error output only: %q", reps[0].Error)
 	}
 }
 
@@ -393,5 +366,41 @@ func TestProgramRefusesUseBeforeDeclaringCell(t *testing.T) {
 	}
 	if _, err := Program("p", cells, Instructor); err != nil {
 		t.Fatalf("declaration order is fine here, got %v", err)
+	}
+}
+
+// An exercise cell must forget its marker first (%rm), declare it again, and have a
+// placeholder for each of its declarations in an earlier cell.
+func TestExerciseCellsForgetTheirMarker(t *testing.T) {
+	for name, c := range map[string]struct{ src, want string }{
+		"no %rm": {strings.Replace(sample, "%rm exercise1Compiled\n", "", 1), "starts with `%rm exerciseNNCompiled`"},
+		"not redeclared": {strings.Replace(sample, "\nvar exercise1Compiled = true\n", "\n", 1),
+			"removes exercise1Compiled (%rm) but does not declare it again"},
+		"no placeholder": {strings.Replace(sample, "func double(x int) int { return todo[int](\"Exercise 1: run its cell\") }\n", "", 1),
+			"declares double, which no earlier cell declares"},
+	} {
+		if _, err := GenerateOne("s", c.src); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", name, err, c.want)
+		}
+	}
+	if _, err := GenerateOne("s", sample); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// GoNB v0.11.5 follows a failed program's own words (stderr, then "exit status 1") with an
+// error output "ERROR: exit status 1": the program's words are the failure.
+func TestInspectGoNB0115ExitError(t *testing.T) {
+	n := 1
+	nb := &Notebook{Cells: []NBCell{{CellType: "code", ExecutionCount: &n, Source: "%%\ntodo()", Outputs: []Output{
+		{OutputType: "stream", Name: "stderr", Text: "Student exercise: Exercise 2.1: fill in r, then run this cell again.\n"},
+		{OutputType: "stream", Name: "stderr", Text: "exit status 1\n"},
+		{OutputType: "error", EName: "ERROR", EValue: "exit status 1"},
+	}}}}
+	if r := Inspect(nb)[0]; !strings.HasPrefix(r.Error, StudentMarker) {
+		t.Fatalf("error %q, want the Student exercise message", r.Error)
+	}
+	if probs := Verify(nb, Student); len(probs) != 0 {
+		t.Fatalf("student verify: %q", probs)
 	}
 }

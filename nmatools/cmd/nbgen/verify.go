@@ -47,15 +47,11 @@ func Inspect(nb *Notebook) []CellReport {
 			r.Error = "not executed (execution_count is null)"
 		}
 		var stderr strings.Builder
-		exited := false // GoNB v0.11.5 also reports a failed program as an error output "exit status N"
+		errorOutput := "" // GoNB v0.11.5 adds "ERROR: exit status 1" after the program's own words
 		for _, o := range c.Outputs {
 			switch o.OutputType {
 			case "error":
-				if reExitStatus.MatchString(o.EValue) {
-					exited = true // the program's stderr says why (below)
-					continue
-				}
-				r.Error = firstNonEmpty(r.Error, fmt.Sprintf("%s: %s", o.EName, o.EValue))
+				errorOutput = firstNonEmpty(errorOutput, fmt.Sprintf("%s: %s", o.EName, o.EValue))
 			case "stream":
 				if o.Name == "stderr" {
 					stderr.WriteString(string(o.Text))
@@ -73,9 +69,10 @@ func Inspect(nb *Notebook) []CellReport {
 			}
 		}
 		se := stderr.String()
-		if exited || reExitStatus.MatchString(se) || strings.Contains(se, "panic: ") {
-			r.Error = firstNonEmpty(r.Error, firstNonEmpty(strings.TrimSpace(se), "exit status (no message on stderr)"))
+		if reExitStatus.MatchString(se) || strings.Contains(se, "panic: ") {
+			r.Error = firstNonEmpty(r.Error, strings.TrimSpace(se))
 		}
+		r.Error = firstNonEmpty(r.Error, errorOutput)
 		reps = append(reps, r)
 	}
 	return reps

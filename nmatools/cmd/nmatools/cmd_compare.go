@@ -16,7 +16,7 @@ import (
 func init() {
 	register(command{
 		name:    "compare",
-		summary: "model–brain comparison: `compare cca A.npy B.npy [--pcs K] [--json]`, `compare jpca X.npy [--pcs K] [--dt S] [--json]`",
+		summary: "model–brain comparison: `compare cca A.npy B.npy`, `compare jpca X.npy`, `compare tangling X.npy` [--pcs K] [--dt S] [--json]",
 		run:     runCompare,
 	})
 }
@@ -29,28 +29,34 @@ func compareUsage(w io.Writer) {
   nmatools compare jpca X.npy [--pcs K] [--dt SECONDS] [--softnorm] [--softnorm-const C] [--json]
       rotational structure (jPCA, Churchland et al. 2012): R² of the best linear and the best
       skew-symmetric fit of the dynamics of the top K principal components (default %d), dt default %g s
+  nmatools compare tangling X.npy [--pcs K] [--dt SECONDS] [--softnorm] [--softnorm-const C] [--json]
+      trajectory tangling (Russo et al. 2018): Q[c,t] for every condition c and step t = 0..T−2 in
+      the top K principal components (default %d), and its 90th percentile q90; --json prints
+      {"q": [C·(T−1) values, condition-major], "q90": …}
 
 Arrays are .npy files shaped (conditions, time, units), float32 or float64, finite; they are read
 as float32 (the command's shared .npy reader) and analysed in float64.
-`, compare.DefaultCCAPCs, compare.DefaultJPCAPCs, compare.DefaultDt)
+`, compare.DefaultCCAPCs, compare.DefaultJPCAPCs, compare.DefaultDt, compare.DefaultTanglingPCs)
 }
 
 func runCompare(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		compareUsage(stderr)
-		return errors.New("missing sub-command (cca or jpca)")
+		return errors.New("missing sub-command (cca, jpca or tangling)")
 	}
 	switch args[0] {
 	case "cca":
 		return runCompareCCA(args[1:], stdout, stderr)
 	case "jpca":
 		return runCompareJPCA(args[1:], stdout, stderr)
+	case "tangling":
+		return runCompareTangling(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		compareUsage(stdout)
 		return nil
 	}
 	compareUsage(stderr)
-	return fmt.Errorf("unknown sub-command %q (want cca or jpca)", args[0])
+	return fmt.Errorf("unknown sub-command %q (want cca, jpca or tangling)", args[0])
 }
 
 // readCompareData reads a (conditions, time, units) .npy into a compare.Data.
@@ -119,9 +125,7 @@ func runCompareJPCA(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare jpca", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pcs := fs.Int("pcs", compare.DefaultJPCAPCs, "number of principal components K (≥ 2)")
-	dt := fs.Float64("dt", compare.DefaultDt, "time step between samples, seconds")
-	soft := fs.Bool("softnorm", false, "soft-normalize: divide each unit by its range plus --softnorm-const first")
-	softC := fs.Float64("softnorm-const", compare.DefaultSoftNormConst, "constant added to each unit's range (with --softnorm)")
+	tf := addTimeFlags(fs)
 	asJSON := fs.Bool("json", false, `print {"r2_best": …, "r2_skew": …} as JSON`)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -135,17 +139,14 @@ func runCompareJPCA(args []string, stdout, stderr io.Writer) error {
 	if *pcs < 2 {
 		return fmt.Errorf("--pcs %d: jPCA needs at least 2 principal components", *pcs)
 	}
-	if !(*dt > 0) {
-		return fmt.Errorf("--dt %v: want a positive number of seconds", *dt)
-	}
-	if *soft && !(*softC > 0) {
-		return fmt.Errorf("--softnorm-const %v: want a positive number", *softC)
+	if err := tf.check(); err != nil {
+		return err
 	}
 	x, err := readCompareData(pos[0])
 	if err != nil {
 		return err
 	}
-	r, err := compare.JPCA(x, compare.JPCAOptions{PCs: *pcs, Dt: *dt, SoftNorm: *soft, SoftNormConst: *softC})
+	r, err := compare.JPCA(x, compare.JPCAOptions{PCs: *pcs, Dt: *tf.dt, SoftNorm: *tf.soft, SoftNormConst: *tf.softC})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -155,15 +156,89 @@ func runCompareJPCA(args []string, stdout, stderr io.Writer) error {
 			R2Skew float64 `json:"r2_skew"`
 		}{r.R2Best, r.R2Skew})
 	}
-	norm := ""
-	if *soft {
-		norm = fmt.Sprintf(", soft-normalized (range + %g)", *softC)
-	}
-	fmt.Fprintf(stdout, "jPCA of %s %s, top %d principal components (%.1f%% of the condition-mean-subtracted variance), dt %g s%s\n",
-		pos[0], shapeString(x), *pcs, 100*r.VarianceExplained, *dt, norm)
+	fmt.Fprintf(stdout, "jPCA of %s %s, top %d principal components (%.1f%% of the condition-mean-subtracted variance), %s\n",
+		pos[0], shapeString(x), *pcs, 100*r.VarianceExplained, tf)
 	fmt.Fprintf(stdout, "  %-30s %.4f\n  %-30s %.4f\n", "R² best linear dynamics", r.R2Best, "R² skew-symmetric (rotation)", r.R2Skew)
 	if r.Plane != nil {
 		fmt.Fprintf(stdout, "  first jPC plane rotates at %.2f Hz\n", r.RotationHz)
 	}
 	return nil
+}
+
+func runCompareTangling(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare tangling", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pcs := fs.Int("pcs", compare.DefaultTanglingPCs, "number of principal components K (≥ 1, at most the number of units)")
+	tf := addTimeFlags(fs)
+	asJSON := fs.Bool("json", false, `print {"q": [C·(T−1) values, condition-major], "q90": …} as JSON`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		compareUsage(stderr)
+		return fmt.Errorf("compare tangling wants one .npy file, got %d arguments", len(pos))
+	}
+	// The library treats 0 as "default"; on the command line 0 is a mistake.
+	if *pcs < 1 {
+		return fmt.Errorf("--pcs %d: want at least 1 principal component", *pcs)
+	}
+	if err := tf.check(); err != nil {
+		return err
+	}
+	x, err := readCompareData(pos[0])
+	if err != nil {
+		return err
+	}
+	r, err := compare.Tangling(x, compare.TanglingOptions{PCs: *pcs, Dt: *tf.dt, SoftNorm: *tf.soft, SoftNormConst: *tf.softC})
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(struct {
+			Q   []float64 `json:"q"`
+			Q90 float64   `json:"q90"`
+		}{r.Q, r.Q90})
+	}
+	fmt.Fprintf(stdout, "Tangling of %s %s, top %d principal components (%.1f%% of the variance), %s\n",
+		pos[0], shapeString(x), r.PCs, 100*r.VarianceExplained, tf)
+	fmt.Fprintf(stdout, "  %d states (%d conditions × %d steps), ε = %.4g\n", len(r.Q), r.Conditions, r.Steps, r.Epsilon)
+	for _, p := range []float64{50, 90, 100} {
+		fmt.Fprintf(stdout, "  %-18s %.4g\n", fmt.Sprintf("Q, %gth percentile", p), nd.Percentile(r.Q, p))
+	}
+	return nil
+}
+
+// timeFlags are the --dt and --softnorm flags of jpca and tangling.
+type timeFlags struct {
+	dt, softC *float64
+	soft      *bool
+}
+
+func addTimeFlags(fs *flag.FlagSet) timeFlags {
+	return timeFlags{
+		dt:    fs.Float64("dt", compare.DefaultDt, "time step between samples, seconds"),
+		soft:  fs.Bool("softnorm", false, "soft-normalize: divide each unit by its range plus --softnorm-const first"),
+		softC: fs.Float64("softnorm-const", compare.DefaultSoftNormConst, "constant added to each unit's range (with --softnorm)"),
+	}
+}
+
+// check refuses what the library would take as "default" (0) or reject.
+func (f timeFlags) check() error {
+	if !(*f.dt > 0) {
+		return fmt.Errorf("--dt %v: want a positive number of seconds", *f.dt)
+	}
+	if *f.soft && !(*f.softC > 0) {
+		return fmt.Errorf("--softnorm-const %v: want a positive number", *f.softC)
+	}
+	return nil
+}
+
+// String is "dt 0.01 s" and, when soft-normalizing, ", soft-normalized (range + C)".
+func (f timeFlags) String() string {
+	s := fmt.Sprintf("dt %g s", *f.dt)
+	if *f.soft {
+		s += fmt.Sprintf(", soft-normalized (range + %g)", *f.softC)
+	}
+	return s
 }

@@ -27,6 +27,8 @@ type compareFixture struct {
 		Correlations []float64 `json:"correlations"`
 		R2Best       float64   `json:"r2_best"`
 		R2Skew       float64   `json:"r2_skew"`
+		Q            []float64 `json:"q"`
+		Q90          float64   `json:"q90"`
 	} `json:"expected"`
 }
 
@@ -93,6 +95,9 @@ func TestCompareCommandAgainstNumPy(t *testing.T) {
 			case "jpca":
 				x := writeTestNpy(t, name("_x.npy"), c.X.Values, f32, c.X.Shape...)
 				args = []string{"compare", "jpca", "--json", x, "--pcs", itoa(c.PCs), "--dt", ftoa(c.Dt)}
+			case "tangling":
+				x := writeTestNpy(t, name("_x.npy"), c.X.Values, f32, c.X.Shape...)
+				args = []string{"compare", "tangling", x, "--pcs", itoa(c.PCs), "--dt", ftoa(c.Dt), "--json"}
 			}
 			code, out, errs := runCmd(args...)
 			if code != 0 {
@@ -128,11 +133,30 @@ func TestCompareCommandAgainstNumPy(t *testing.T) {
 				if math.Abs(r.R2Best-c.Expected.R2Best) > tol || math.Abs(r.R2Skew-c.Expected.R2Skew) > tol {
 					t.Errorf("%s (float32 %v): R² best %.6f skew %.6f, NumPy %.6f %.6f", c.Name, f32, r.R2Best, r.R2Skew, c.Expected.R2Best, c.Expected.R2Skew)
 				}
+			case "tangling":
+				var r struct {
+					Q   []float64 `json:"q"`
+					Q90 float64   `json:"q90"`
+				}
+				_ = json.Unmarshal([]byte(out), &r)
+				if len(raw) != 2 || raw["q90"] == nil || len(r.Q) != len(c.Expected.Q) {
+					t.Fatalf("%s: output %.200q, want {\"q\": [%d values], \"q90\": …}", c.Name, out, len(c.Expected.Q))
+				}
+				// Relative: Q's scale is 1/dt² (thousands here).
+				rel := func(a, b float64) float64 { return math.Abs(a-b) / math.Abs(b) }
+				for k, v := range r.Q {
+					if rel(v, c.Expected.Q[k]) > tol {
+						t.Fatalf("%s (float32 %v): Q[%d] = %.8g, NumPy %.8g", c.Name, f32, k, v, c.Expected.Q[k])
+					}
+				}
+				if rel(r.Q90, c.Expected.Q90) > tol {
+					t.Errorf("%s (float32 %v): q90 %.8g, NumPy %.8g", c.Name, f32, r.Q90, c.Expected.Q90)
+				}
 			}
 			n++
 		}
 	}
-	if n < 6 {
+	if n < 10 {
 		t.Fatalf("only %d fixture runs", n)
 	}
 }
@@ -149,6 +173,18 @@ func TestCompareCommandText(t *testing.T) {
 			for _, want := range []string{"(8 conditions, 40 times, 12 units)", "R² skew-symmetric (rotation)", "0.9523", "2.97 Hz"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("jpca text output lacks %q:\n%s", want, out)
+				}
+			}
+		}
+		if c.Kind == "tangling" && c.Name == "planted figure-eights (tangled)" {
+			x := writeTestNpy(t, filepath.Join(dir, "eights.npy"), c.X.Values, false, c.X.Shape...)
+			code, out, errs := runCmd("compare", "tangling", x)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			for _, want := range []string{"(6 conditions, 60 times, 10 units)", "top 8 principal components", "354 states (6 conditions × 59 steps)", "Q, 90th percentile 6311"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("tangling text output lacks %q:\n%s", want, out)
 				}
 			}
 		}
@@ -201,6 +237,13 @@ func TestCompareCommandErrors(t *testing.T) {
 		{[]string{"compare", "jpca", good, "--softnorm", "--softnorm-const", "-1"}, "positive number"},
 		{[]string{"compare", "jpca", good, good}, "one .npy file"},
 		{[]string{"compare", "jpca", filepath.Join(dir, "missing.npy")}, "missing.npy"},
+		{[]string{"compare", "tangling", good}, "8 principal components, but X has 6 units"},
+		{[]string{"compare", "tangling", good, "--pcs", "0"}, "at least 1 principal component"},
+		{[]string{"compare", "tangling", good, "--dt", "-1"}, "positive number of seconds"},
+		{[]string{"compare", "tangling", good, "--softnorm", "--softnorm-const", "0"}, "positive number"},
+		{[]string{"compare", "tangling", flat}, "want a 3-D array"},
+		{[]string{"compare", "tangling", nanPath, "--pcs", "2"}, "is NaN"},
+		{[]string{"compare", "tangling"}, "one .npy file"},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd(c.args...)

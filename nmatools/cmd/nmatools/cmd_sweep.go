@@ -275,7 +275,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		var fig *plot.Figure
 		var opt []plot.Option
 		if synthetic {
-			opt = append(opt, plot.Note("(synthetic data)"))
+			opt = append(opt, plot.DataNote("synthetic"))
 		}
 		if len(results) == 2 {
 			fig, err = plot.PerturbationResults(lv, sweep.MeanStds(results[0]), sweep.MeanStds(results[1]), title, opt...)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""NumPy reference for nmatools/compare: CCA and jPCA exactly as issue 12 defines them.
+"""NumPy reference for nmatools/compare: CCA, jPCA and tangling, as the package documents them.
 
 Usage (Debian's /usr/bin/python3 with python3-numpy):
   gen_reference.py                      write reference.json next to this script: the
@@ -11,7 +11,12 @@ Usage (Debian's /usr/bin/python3 with python3-numpy):
 
 A case is {"kind": "cca", "name", "a": ARRAY, "b": ARRAY, "pcs": K} or
 {"kind": "jpca", "name", "x": ARRAY, "pcs": K, "dt": SECONDS, "softnorm": bool,
-"softnorm_const": C}, ARRAY = {"shape": [conditions, time, units], "values": row-major list}.
+"softnorm_const": C}, or {"kind": "tangling", "name", "x": ARRAY or "mat": MAT, "pcs": K, "dt": SECONDS,
+"softnorm": bool, "softnorm_const": C}, ARRAY = {"shape": [conditions, time, units], "values": row-major list}.
+MAT = {"path": FILE.mat, "var": NAME, "axes": [a, b, c], "bin": B} names a variable of a MATLAB file,
+read here with scipy.io.loadmat (so that the real recordings are read independently of nmatools/matfile),
+transposed by "axes" (numpy.transpose) to (conditions, time, units) and, with "bin" > 1, averaged over
+non-overlapping bins of B time samples (a remainder at the end dropped).
 """
 import json
 import os
@@ -103,7 +108,40 @@ def jpca(x, k, dt, softnorm=False, c=5.0):
     }
 
 
+def tangling(x, k, dt, softnorm=False, c=5.0, block=512):
+    """Russo et al. 2018: Q[c,t] = max over all (c', t') of |d - d'|^2 / (|x - x'|^2 + eps)."""
+    x = np.array(x, dtype=np.float64)
+    if softnorm:
+        rng = x.max(axis=(0, 1)) - x.min(axis=(0, 1))
+        x = x / (rng + c)
+    nc, nt, nu = x.shape
+    _, p2 = top_pcs(x.reshape(-1, nu), k)  # centred over all conditions and times
+    p = p2.reshape(nc, nt, k)
+    s = p[:, :-1].reshape(-1, k)  # states t = 0..T-2
+    d = ((p[:, 1:] - p[:, :-1]) / dt).reshape(-1, k)
+    eps = 0.1 * (s ** 2).sum(axis=1).mean()
+    q = np.empty(len(s))
+    for i in range(0, len(s), block):  # rows in blocks: the full n x n matrix can be large
+        dx = ((s[i:i + block, None, :] - s[None, :, :]) ** 2).sum(axis=2)
+        dd = ((d[i:i + block, None, :] - d[None, :, :]) ** 2).sum(axis=2)
+        q[i:i + block] = (dd / (dx + eps)).max(axis=1)
+    return {"q": [float(v) for v in q], "q90": float(np.percentile(q, 90)), "epsilon": float(eps)}
+
+
+def read_mat(m):
+    from scipy.io import loadmat
+    x = np.asarray(loadmat(m["path"])[m["var"]], dtype=np.float64).transpose(m["axes"])
+    b = m.get("bin", 1)
+    if b > 1:
+        nt = x.shape[1] // b
+        x = x[:, :nt * b].reshape(x.shape[0], nt, b, x.shape[2]).mean(axis=2)
+    return x
+
+
 def compute(case):
+    if case["kind"] == "tangling":
+        x = read_mat(case["mat"]) if "mat" in case else arr(case["x"])
+        return tangling(x, case["pcs"], case["dt"], case.get("softnorm", False), case.get("softnorm_const", 5.0))
     if case["kind"] == "cca":
         return {"correlations": [float(v) for v in cca(arr(case["a"]), arr(case["b"]), case["pcs"])]}
     return jpca(arr(case["x"]), case["pcs"], case["dt"], case.get("softnorm", False),
@@ -145,9 +183,33 @@ def fixtures():
     cases.append({"kind": "jpca", "name": "planted rotation, 6 PCs, soft-normalized", "x": enc(x),
                   "pcs": 6, "dt": 0.01, "softnorm": True, "softnorm_const": 0.5})
     cases.append({"kind": "jpca", "name": "random", "x": enc(r6(rng.normal(size=(7, 15, 9)))), "pcs": 5, "dt": 0.02})
+    # Tangling (its own generator, so that the cases above stay as they were).
+    rng = np.random.default_rng(2018)
+    for name, x in planted_tangling(rng):
+        cases.append({"kind": "tangling", "name": name, "x": enc(r6(x)), "pcs": min(8, x.shape[2]), "dt": 0.01})
+    cases.append({"kind": "tangling", "name": "random, 3 PCs, soft-normalized, dt 0.02",
+                  "x": enc(r6(rng.normal(size=(4, 30, 6)).cumsum(axis=1))), "pcs": 3, "dt": 0.02,
+                  "softnorm": True, "softnorm_const": 0.5})
     for c in cases:
         c["expected"] = compute(c)
     return cases
+
+
+def planted_tangling(rng, nc=6, nt=60, nu=10, noise=0.01):
+    """Circles of different radii (untangled) and figure-eights (the path crosses itself with
+    opposite velocities: tangled), each mixed into nu units plus a little noise."""
+    t = np.linspace(0, 2 * np.pi, nt)
+    circ = np.zeros((nc, nt, 2))
+    eight = np.zeros((nc, nt, 2))
+    for c in range(nc):
+        r = 1 + 0.4 * c
+        circ[c, :, 0], circ[c, :, 1] = r * np.cos(t), r * np.sin(t)
+        eight[c, :, 0], eight[c, :, 1] = r * np.sin(t), r * np.sin(t) * np.cos(t)
+    out = []
+    for name, lat in (("planted circles (untangled)", circ), ("planted figure-eights (tangled)", eight)):
+        mix = rng.normal(size=(2, nu))
+        out.append((name, lat @ mix + 1.0 + noise * rng.normal(size=(nc, nt, nu))))
+    return out
 
 
 def main():

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -97,6 +98,16 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// WriteJSON writes v as indented JSON (two spaces, a final newline) to path
+// atomically with permissions 0644. If v cannot be encoded nothing is written.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // Write creates path atomically with permissions perm from what write writes;

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
@@ -194,5 +195,21 @@ func TestReplaceDirKeepsOldOnFailure(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*.old")); len(left) != 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "v.json")
+	if err := atomicfile.WriteJSON(p, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "{\n  \"a\": 1\n}\n" {
+		t.Errorf("wrote %q", b)
+	}
+	if err := atomicfile.WriteJSON(p, func() {}); err == nil || !strings.Contains(err.Error(), "v.json") {
+		t.Errorf("unencodable value: %v", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "{\n  \"a\": 1\n}\n" {
+		t.Errorf("a failed write changed the file: %q", b)
 	}
 }

@@ -1,0 +1,275 @@
+package study
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/neuromatch/nmatools/nmatools/internal/atomicfile"
+)
+
+// The layout of a study directory.
+const (
+	cellsDir  = "cells"  // one <Cell.Name>.json per finished cell
+	shardsDir = "shards" // one <I>-of-<N>.json manifest per shard that ran
+	// formatVersion is the version of the files' layout; files of another
+	// version are not read as finished.
+	formatVersion = 1
+	// maxFileBytes bounds the files read back.
+	maxFileBytes = 1 << 20
+)
+
+// Row is one line of the table: a cell and its measures. A measure is nil
+// (null in JSON) when it could not be taken; Failed says why.
+type Row struct {
+	Cell
+	ValMSE      *float64 `json:"val_mse"`
+	InputError  *float64 `json:"input_error"`
+	WeightError *float64 `json:"weight_error"`
+	CCAMean     *float64 `json:"cca_mean"`
+	JPCAR2Skew  *float64 `json:"jpca_r2_skew"`
+	TanglingQ90 *float64 `json:"tangling_q90"`
+	Failed      string   `json:"failed,omitempty"`
+}
+
+// Result is a finished cell's file: its Row and how it was made.
+type Result struct {
+	Row
+	Version       int      `json:"version"`
+	Epochs        int      `json:"epochs"`         // the grid's epoch limit
+	EpochsTrained int      `json:"epochs_trained"` // epochs run (the recipe stops early below its target loss)
+	Stopped       string   `json:"stopped"`
+	Backend       string   `json:"backend"`
+	Data          DataInfo `json:"data"`
+	Settings      Settings `json:"settings"`
+	Shard         string   `json:"shard"`
+	// TrainSeconds and WallSeconds (training plus measurements) are this
+	// cell's cost on the machine that ran it.
+	TrainSeconds float64 `json:"train_seconds"`
+	WallSeconds  float64 `json:"wall_seconds"`
+}
+
+// manifest is a shard's record of what it runs (dir/shards/<I>-of-<N>.json).
+type manifest struct {
+	Version  int      `json:"version"`
+	Grid     Grid     `json:"grid"`
+	Shard    string   `json:"shard"`
+	From     string   `json:"from,omitempty"`
+	Backend  string   `json:"backend"`
+	Data     DataInfo `json:"data"`
+	Settings Settings `json:"settings"`
+	Host     string   `json:"host"`
+	Started  string   `json:"started"`
+	Finished string   `json:"finished,omitempty"`
+	Cells    []string `json:"cells"`
+
+	file string
+}
+
+func manifestName(s Shard) string { return fmt.Sprintf("%d-of-%d.json", s.Index, s.Count) }
+
+func cellPath(dir string, c Cell) string { return filepath.Join(dir, cellsDir, c.Name()+".json") }
+
+// compatible says whether a run of grid g with setup su may add cells to
+// the directory m belongs to.
+func (m *manifest) compatible(g Grid, su *Setup) error {
+	switch {
+	case !m.Grid.Equal(g):
+		return fmt.Errorf("study: %s holds a study of another grid (%s): use another --out, or the same grid", filepath.Dir(filepath.Dir(m.file)), m.file)
+	case m.Data != su.Data:
+		return fmt.Errorf("study: %s was run on other data (%s: %s, M1 %s) than this run (%s, M1 %s): use another --out",
+			filepath.Dir(filepath.Dir(m.file)), m.file, m.Data.Label, m.Data.M1, su.Data.Label, su.Data.M1)
+	case m.Settings != su.Settings:
+		return fmt.Errorf("study: %s was measured with other settings (%s: %+v) than this version measures with (%+v): use another --out",
+			filepath.Dir(filepath.Dir(m.file)), m.file, m.Settings, su.Settings)
+	}
+	return nil
+}
+
+// matches says whether r is the finished result of cell c of grid g, with
+// setup su's data and settings.
+func (r *Result) matches(c Cell, g Grid, su *Setup) bool {
+	return r.Version == formatVersion && r.Cell == c && r.Epochs == g.Epochs && r.Data == su.Data && r.Settings == su.Settings
+}
+
+// readManifests reads dir/shards/*.json, in name order.
+func readManifests(dir string) ([]*manifest, error) {
+	files, err := filepath.Glob(filepath.Join(dir, shardsDir, "*-of-*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []*manifest
+	for _, f := range files {
+		m := &manifest{}
+		if err := readJSON(f, m); err != nil {
+			return nil, fmt.Errorf("study: %w: remove it if it is not a shard's manifest", err)
+		}
+		if m.Version != formatVersion {
+			return nil, fmt.Errorf("study: %s is of format version %d, this nmatools writes %d: use another --out", f, m.Version, formatVersion)
+		}
+		if err := m.Grid.Validate(); err != nil {
+			return nil, fmt.Errorf("%w (in %s)", err, f)
+		}
+		m.file = f
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// readResult reads a cell's file.
+func readResult(path string) (*Result, error) {
+	r := &Result{}
+	if err := readJSON(path, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func readJSON(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxFileBytes+1)); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if buf.Len() > maxFileBytes {
+		return fmt.Errorf("%s is over %d bytes", path, maxFileBytes)
+	}
+	if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSON writes v, indented, to path atomically (a temporary file in the
+// same directory renamed over path: atomic on NFS too).
+func writeJSON(path string, v any) error {
+	if err := atomicfile.WriteJSON(path, v); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	return nil
+}
+
+// MissingError is Table's error while cells are unfinished.
+type MissingError struct {
+	Dir     string
+	Missing []Cell
+	Total   int
+}
+
+func (e *MissingError) Error() string {
+	names := make([]string, len(e.Missing))
+	for i, c := range e.Missing {
+		names[i] = c.Name()
+	}
+	return fmt.Sprintf("study: %d of %d cells of %s are unfinished: %s", len(e.Missing), e.Total, e.Dir, strings.Join(names, ", "))
+}
+
+// Table is a study's results: its grid, and one row per cell in the grid's
+// order (Grid.Cells).
+type Table struct {
+	Grid Grid
+	Rows []Row
+	// Results are the cells' files, in the same order (how each was made).
+	Results []*Result
+	// Backends and Data list the distinct backends and data labels the
+	// cells were made with (one each, unless the directory was filled by
+	// different runs).
+	Backends, Data []string
+}
+
+// ReadTable reads the study in dir. While a cell is unfinished (no file, or
+// a file that is not a finished result of the grid's cell) it returns the
+// rows it has and a *MissingError naming the others.
+func ReadTable(dir string) (*Table, error) {
+	mans, err := readManifests(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(mans) == 0 {
+		return nil, fmt.Errorf("study: %s holds no study (no %s/*-of-*.json): run `nmatools study run --grid G.json --out %s` first", dir, shardsDir, dir)
+	}
+	g := mans[0].Grid
+	for _, m := range mans[1:] {
+		if !m.Grid.Equal(g) {
+			return nil, fmt.Errorf("study: %s and %s are shards of different grids", mans[0].file, m.file)
+		}
+	}
+	t := &Table{Grid: g}
+	var missing []Cell
+	addOnce := func(list *[]string, v string) {
+		for _, x := range *list {
+			if x == v {
+				return
+			}
+		}
+		*list = append(*list, v)
+	}
+	for _, c := range g.Cells() {
+		r, err := readResult(cellPath(dir, c))
+		if err != nil || r.Version != formatVersion || r.Cell != c || r.Epochs != g.Epochs {
+			missing = append(missing, c)
+			continue
+		}
+		t.Rows = append(t.Rows, r.Row)
+		t.Results = append(t.Results, r)
+		addOnce(&t.Backends, r.Backend)
+		addOnce(&t.Data, r.Data.Label)
+	}
+	if len(missing) > 0 {
+		return t, &MissingError{Dir: dir, Missing: missing, Total: len(g.Cells())}
+	}
+	return t, nil
+}
+
+// JSON is the table as `nmatools study table --json` prints it:
+// {"rows": [{"rate_penalty", "weight_penalty", "seed", "val_mse",
+// "input_error", "weight_error", "cca_mean", "jpca_r2_skew",
+// "tangling_q90"}, …]}, the rows in the grid's order.
+func (t *Table) JSON() ([]byte, error) {
+	rows := t.Rows
+	if rows == nil {
+		rows = []Row{}
+	}
+	b, err := json.Marshal(struct {
+		Rows []Row `json:"rows"`
+	}{rows})
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Text is the table for people: one line per cell, with the epochs each
+// trained (the recipe stops early once its training loss, penalties
+// included, is below its target).
+func (t *Table) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s %-11s %5s %6s %10s %9s %9s %8s %8s %9s\n", "rate pen.", "weight pen.", "seed", "epochs", "val MSE",
+		"input %", "weight %", "CCA", "jPCA R²", "q90")
+	f := func(v *float64, format string) string {
+		if v == nil {
+			return "—"
+		}
+		return fmt.Sprintf(format, *v)
+	}
+	for i, r := range t.Rows {
+		fmt.Fprintf(&b, "%-10g %-11g %5d %6d %10s %9s %9s %8s %8s %9s", r.RatePenalty, r.WeightPenalty, r.Seed,
+			t.Results[i].EpochsTrained, f(r.ValMSE, "%.6f"), f(r.InputError, "%.2f"), f(r.WeightError, "%.2f"), f(r.CCAMean, "%.4f"),
+			f(r.JPCAR2Skew, "%.4f"), f(r.TanglingQ90, "%.1f"))
+		if r.Failed != "" {
+			fmt.Fprintf(&b, "  (%s)", r.Failed)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
