@@ -53,6 +53,15 @@ func FromND(a *nd.Array) (*Data, error) {
 	return New(a.Shape[0], a.Shape[1], a.Shape[2], v)
 }
 
+// Apply replaces every value v by f(v) (e.g. model.Rate: a network's hidden states as its
+// firing rates) and returns d.
+func (d *Data) Apply(f func(float64) float64) *Data {
+	for i, v := range d.Values {
+		d.Values[i] = f(v)
+	}
+	return d
+}
+
 // At returns element (c, t, u).
 func (d *Data) At(c, t, u int) float64 { return d.Values[(c*d.Times+t)*d.Units+u] }
 

@@ -336,10 +336,7 @@ func Rates(b compute.Backend, p *model.Params, inputs *nd.Array) (*compare.Data,
 	if err != nil {
 		return nil, err
 	}
-	for i, x := range d.Values {
-		d.Values[i] = model.Rate(x)
-	}
-	return d, nil
+	return d.Apply(model.Rate), nil
 }
 
 // num is a measure for JSON: nil for NaN or ±Inf (JSON has no NaN).

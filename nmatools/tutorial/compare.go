@@ -42,10 +42,7 @@ func NetworkActivity(label string, net *Net, ds *Dataset) *Activity {
 	_, hidden := net.Trajectory(ds.Inputs)
 	d, err := compare.FromND(hidden)
 	Check(err)
-	for i, x := range d.Values {
-		d.Values[i] = model.Rate(x)
-	}
-	return &Activity{Name: label, Label: label, Data: d, Synthetic: ds.Synthetic}
+	return &Activity{Name: label, Label: label, Data: d.Apply(model.Rate), Synthetic: ds.Synthetic}
 }
 
 // PSTHActivity is the comparison's view of a set of PSTHs (tutorial.M1(),
@@ -89,31 +86,14 @@ func CCA(a, b *Activity, k int) []float64 {
 // Mean is the mean of xs (NaN for none).
 func Mean(xs []float64) float64 { return nd.MeanStdOf(xs).Mean }
 
-// Movement epoch, in seconds relative to movement onset: the span of the real
-// Churchland et al. (2012) data (−50 ms to +550 ms), where jPCA looks for
-// rotations.
-const (
-	movementFrom = -0.05
-	movementTo   = 0.55
-)
-
 // MovementWindow returns the time samples [from, to) of times (seconds
 // relative to movement onset) within the movement epoch, −50 ms to +550 ms
 // around movement onset (the span of the real Churchland et al. 2012 data, where
-// jPCA looks for rotations), limited to the first n samples.
+// jPCA looks for rotations), limited to the first n samples: compare.MovementWindow,
+// stopping the cell when no sample lies in the epoch.
 func MovementWindow(times []float64, n int) (from, to int) {
-	from, to = -1, 0
-	for i, t := range times[:min(n, len(times))] {
-		if t >= movementFrom-1e-9 && t <= movementTo+1e-9 {
-			if from < 0 {
-				from = i
-			}
-			to = i + 1
-		}
-	}
-	if from < 0 {
-		Fail("MovementWindow: no sample between %g s and %g s around movement onset", movementFrom, movementTo)
-	}
+	from, to, err := compare.MovementWindow(times, n)
+	Check(err)
 	return from, to
 }
 
