@@ -55,7 +55,7 @@ func firstDims(dims string) func(string) string {
 	}
 }
 
-// TestCheckpointHostile: crafted checkpoint directories of issue 11 (Dimensions
+// TestCheckpointHostile: crafted checkpoint directories (Dimensions
 // [100000000000] or [-1, 150] once crashed GoMLX's loader) and others are refused with
 // a clear error, allocating little.
 func TestCheckpointHostile(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 // The fuzz targets of the model readers (`make fuzz` runs them all): whatever the
 // bytes, Load returns Params or an error, never panics, and never allocates more than
-// memcap.Limit (1 GiB) for one input. Their seeds hold every crafted file of issue 11.
+// memcap.Limit (1 GiB) for one input. Their seeds hold every crafted file of the hostile tests.
 //
 //	go test -run XXX -fuzz '^FuzzPth$' -fuzztime 1m ./nmatools/model/
 

@@ -138,7 +138,7 @@ func rawPickle(b ...[]byte) []byte { return bytes.Join(b, nil) }
 func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
 func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 
-// hostilePth are the crafted .pth files of issue 11 (each once crashed or exhausted
+// hostilePth are the crafted .pth files (each once crashed or exhausted
 // the machine), as (name, pickle, storages, expected error fragment).
 func hostilePth() []struct {
 	name     string
@@ -179,7 +179,7 @@ func hostilePth() []struct {
 	}
 }
 
-// TestPthHostile: every crafted .pth of issue 11 is refused with an error saying what is
+// TestPthHostile: every crafted .pth is refused with an error saying what is
 // wrong, allocating little (it used to die with a fatal out-of-memory error or a panic).
 func TestPthHostile(t *testing.T) {
 	for _, c := range hostilePth() {
