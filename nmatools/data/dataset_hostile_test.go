@@ -16,7 +16,7 @@ import (
 )
 
 // TestPrepareHostile: crafted condsForSim files. Element (1,1)'s plan with
-// 20000 columns (the had 200000) while the other elements have 15 used to make
+// 20000 columns (a crafted file once had 200000) while the other elements have 15 used to make
 // prepare allocate (27,8,250,20000) floats (4.3 GB) before looking at element (1,2);
 // a NaN or Inf in a used muscle column or the plan went through to the targets.
 func TestPrepareHostile(t *testing.T) {
