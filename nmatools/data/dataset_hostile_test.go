@@ -76,7 +76,7 @@ func TestPrepareHostile(t *testing.T) {
 	}
 }
 
-// TestPrepareHostileAnnouncedSize: a compressed condsForSim announcing the issue's
+// TestPrepareHostileAnnouncedSize: a compressed condsForSim announcing a crafted file's
 // 484865800 bytes (its 296×200000 plan) is refused from its tag, before decompressing.
 func TestPrepareHostileAnnouncedSize(t *testing.T) {
 	var z bytes.Buffer
@@ -100,12 +100,12 @@ func TestPrepareHostileAnnouncedSize(t *testing.T) {
 	}
 }
 
-// TestPrepareHostileIssueFile writes the issue's own file (element (1,1)'s plan 296×200000,
+// TestPrepareHostileWideFile writes a crafted file (element (1,1)'s plan 296×200000,
 // ~1 MB compressed, 473 MB decompressed) for measuring the commands on it; it allocates
 // ~1 GB to write it, so only with NMATOOLS_HOSTILE_DIR set.
-func TestPrepareHostileIssueFile(t *testing.T) {
+func TestPrepareHostileWideFile(t *testing.T) {
 	if os.Getenv("NMATOOLS_HOSTILE_DIR") == "" {
-		t.Skip("set NMATOOLS_HOSTILE_DIR to write the issue's 296×200000 file")
+		t.Skip("set NMATOOLS_HOSTILE_DIR to write the crafted 296×200000 file")
 	}
 	wide := goodSpec()
 	wide.rows = 296

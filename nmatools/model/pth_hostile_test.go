@@ -210,7 +210,7 @@ func TestPthHostileBeforeFix(t *testing.T) {
 		var err error
 		n := memcap.Allocated(func() { _, err = pytorch.Load(path) })
 		if err == nil || n < memcap.Limit {
-			t.Fatalf("gopickle alone: err %v after allocating %d bytes; want an error after > 1 GiB (the issue's finding)", err, n)
+			t.Fatalf("gopickle alone: err %v after allocating %d bytes; want an error after > 1 GiB", err, n)
 		}
 		t.Logf("gopickle's pytorch.Load alone allocates %d bytes on %s, then: %v", n, c.name, err)
 	}
