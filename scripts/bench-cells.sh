@@ -10,8 +10,9 @@
 #      compilation cache;
 #   2. NMATOOLS_XLA_CACHE=off: every cell compiles its graphs (the notebook before the cache);
 #   3. with the cache of run 1: every cell loads its executables.
-# It prints the cells whose time changed by more than 0.1 s, and the totals. Needs make setup
-# and make xla (the plugin with the cache in front).
+# Each cell is timed from the client's side (nbclient's hooks, from sending the cell to its
+# reply). It prints the cells whose time changed by more than 0.1 s, and the totals. Needs make
+# setup and make xla (the plugin with the cache in front).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,32 +28,32 @@ OUT="$ROOT/build/bench-cells"
 NB="${1:-notebooks/W1D1_Tutorial2.ipynb}"
 rm -rf "$OUT"
 mkdir -p "$OUT"
-run() { # run NAME CACHE: executes the notebook into $OUT/NAME.ipynb
+run() { # run NAME CACHE: executes the notebook into $OUT/NAME.ipynb, cell times in $OUT/NAME.times.json
   rm -rf "$ROOT/build/cache/sweeps" "$ROOT/build/cache/explore"
   echo "bench-cells: run $1 (NMATOOLS_XLA_CACHE=$2)" >&2
-  NMATOOLS_XLA_CACHE="$2" "$JPY" -m nbconvert --to notebook --execute --allow-errors \
-    --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout=900 \
-    --ExecutePreprocessor.record_timing=True --output-dir "$OUT" --output "$1.ipynb" "$NB" >"$OUT/$1.log" 2>&1
+  NMATOOLS_XLA_CACHE="$2" "$JPY" - "$NB" "$OUT/$1" <<'PYEOF' >"$OUT/$1.log" 2>&1
+import json, sys, time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+start, times = {}, []
+def on_execute(cell, cell_index, **_):
+    start[cell_index] = time.perf_counter()
+def on_executed(cell, cell_index, **_):
+    first = cell.source.strip().splitlines()[0][:70] if cell.source.strip() else ""
+    times.append((cell_index, first, time.perf_counter() - start[cell_index]))
+client = NotebookClient(nb, kernel_name="gonb", timeout=900, allow_errors=True,
+                        on_cell_execute=on_execute, on_cell_executed=on_executed)
+client.execute()
+nbformat.write(nb, sys.argv[2] + ".ipynb")
+json.dump(times, open(sys.argv[2] + ".times.json", "w"))
+PYEOF
 }
 run prime "$OUT/xla-cache"
 run nocache off
 run cached "$OUT/xla-cache"
-"$JPY" - "$OUT/nocache.ipynb" "$OUT/cached.ipynb" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PYEOF'
-import sys, nbformat
-from datetime import datetime
-def times(path):
-    nb = nbformat.read(path, as_version=4)
-    out = []
-    for i, c in enumerate(nb.cells):
-        if c.cell_type != "code":
-            continue
-        t = c.metadata.get("execution", {})
-        a, b = t.get("iopub.execute_input"), t.get("shell.execute_reply")
-        if a and b:
-            d = (datetime.fromisoformat(b.replace("Z", "+00:00")) - datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
-            out.append((i, c.source.strip().splitlines()[0][:70] if c.source.strip() else "", d))
-    return out
-a, b = times(sys.argv[1]), times(sys.argv[2])
+"$JPY" - "$OUT/nocache.times.json" "$OUT/cached.times.json" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PYEOF'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 print(f"Instructor notebook on XLA CPU, {len(a)} code cells; load average at the end: {sys.argv[3]}.")
 print()
 print("| cell | first line | no cache, s | with cache, s |")
