@@ -151,7 +151,9 @@ func (e *explorer) run() error {
 		}()
 		return ready
 	}
-	gonbui.UpdateHTML(ids.ctl, controls("")) // the controls' place: above the status line and the figures
+	// The controls' place, above the status line and the figures; with the fix of GoNB's
+	// connection URL behind JupyterHub and Binder (commfix.go), before any widget connects.
+	gonbui.UpdateHTML(ids.ctl, commURLFix+controls(""))
 	var m made
 	connected := false
 	// GoNB's browser side gives up on its connection when the kernel's acknowledgement takes
