@@ -24,3 +24,14 @@ export_html() {
   "$JPY" -m nbconvert --to html --TemplateExporter.extra_template_basedirs="$ROOT/scripts/nbconvert" \
     --template offline "${mj[@]}" --output-dir "$2" --output "$3" "$1"
 }
+# working_copies DIR: copies of the tutorial notebooks in DIR (the instructor one at
+# DIR/NAME.ipynb, the student one at DIR/student/NAME.ipynb), made once from notebooks/ and
+# never overwritten, so a student's saved answers survive (make lab, the container image).
+working_copies() {
+  local f rel
+  mkdir -p "$1/student" || return 1
+  for f in "$ROOT"/notebooks/*.ipynb "$ROOT"/notebooks/student/*.ipynb; do
+    rel="${f#"$ROOT"/notebooks/}"
+    if [ ! -e "$1/$rel" ]; then cp "$f" "$1/$rel" || return 1; echo "new working copy $1/$rel"; fi
+  done
+}

@@ -13,11 +13,7 @@ jupyter_ready
 # once from notebooks/ and never overwritten, so `make notebooks` or a git pull can't touch a
 # student's answers and notebooks/ stays what its source generates.
 WORK="$ROOT/work"
-mkdir -p "$WORK/student"
-for f in "$ROOT"/notebooks/*.ipynb "$ROOT"/notebooks/student/*.ipynb; do
-  rel="${f#"$ROOT"/notebooks/}"
-  if [ ! -e "$WORK/$rel" ]; then cp "$f" "$WORK/$rel"; echo "lab: new working copy work/$rel"; fi
-done
+working_copies "$WORK" | sed 's/^/lab: /'
 echo "lab: JupyterLab $("$JPY" -m jupyterlab --version) on $WORK: W1D1_Tutorial2.ipynb (instructor) and student/W1D1_Tutorial2.ipynb,"
 echo "lab: your copies, never overwritten (delete one to get a fresh copy); kernel: Go (gonb)"
 root_flag=(); [ "$(id -u)" = 0 ] && root_flag=(--allow-root)
