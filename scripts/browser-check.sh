@@ -14,6 +14,10 @@
 # before and after a slider move) and screenshot.png (Activity 2.1), never a tracked file;
 # SHOT_BEFORE, SHOT_AFTER and SCREENSHOT name other files (`make docs` refreshes the
 # committed ones in docs/). Installs: apt chromium (needs root), npm playwright-core (pinned).
+# BROWSER_CHECK_SERVER=URL (with BROWSER_CHECK_TOKEN) checks an already-running JupyterLab
+# instead (e.g. one served from the container image) that serves a fresh working copy of the
+# notebook at its root: no server is started, and the notebook the check saved is fetched
+# through the server's contents API and verified.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -42,9 +46,15 @@ if [ ! -f "$WORK/node_modules/playwright-core/package.json" ] ||
   (cd "$WORK" && npm install --silent --no-audit --no-fund --prefix "$WORK" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
 fi
 
+RUNDIR="$WORK/notebooks"
+SERVER="${BROWSER_CHECK_SERVER:-}"
+if [ -n "$SERVER" ]; then
+  TOKEN="${BROWSER_CHECK_TOKEN:?BROWSER_CHECK_SERVER needs BROWSER_CHECK_TOKEN}"
+  SERVER="${SERVER%/}"
+  curl -fs "$SERVER/api/status?token=$TOKEN" >/dev/null || { echo "browser-check: no JupyterLab answers at $SERVER with that token" >&2; exit 1; }
+else
 # A fresh copy of the notebook to run (the repository's stays unexecuted), its own JupyterLab
 # settings (every cell rendered, no news or update pop-ups) and workspace.
-RUNDIR="$WORK/notebooks"
 rm -rf "$RUNDIR" "$WORK/lab-settings" "$WORK/lab-workspaces"
 mkdir -p "$RUNDIR" "$WORK/lab-settings/@jupyterlab/notebook-extension" "$WORK/lab-settings/@jupyterlab/apputils-extension" "$WORK/lab-workspaces"
 cp "notebooks/$NB" "$RUNDIR/$NB"
@@ -65,15 +75,23 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 curl -fs "http://127.0.0.1:$PORT/api/status?token=$TOKEN" >/dev/null || { cat "$WORK/jupyter.log" >&2; echo "browser-check: JupyterLab did not start" >&2; exit 1; }
+SERVER="http://127.0.0.1:$PORT"
+fi
 
 PLAYWRIGHT_CORE="$WORK/node_modules/playwright-core" CHROMIUM="$CHROMIUM" \
-URL="http://127.0.0.1:$PORT/lab/tree/$NB?token=$TOKEN" \
+URL="$SERVER/lab/tree/$NB?token=$TOKEN" \
 SCREENSHOT="${SCREENSHOT:-$WORK/screenshot.png}" \
 SHOT_BEFORE="${SHOT_BEFORE:-$WORK/slider-before.png}" SHOT_AFTER="${SHOT_AFTER:-$WORK/slider-after.png}" \
   node "$ROOT/scripts/browser-check/check.js"
 
 # The notebook as JupyterLab saved it: every cell ran, none failed, the figures are stored.
+if [ -n "${BROWSER_CHECK_SERVER:-}" ]; then
+  mkdir -p "$RUNDIR"
+  curl -fsS "$SERVER/api/contents/$NB?content=1&type=notebook&token=$TOKEN" |
+    "$JPY" -c 'import json, sys; json.dump(json.load(sys.stdin)["content"], open(sys.argv[1], "w"))' "$RUNDIR/$NB"
+fi
 go build -o bin/nbgen ./nmatools/cmd/nbgen
 export_html "$RUNDIR/$NB" "$WORK" "${NB%.ipynb}.html" >/dev/null 2>&1
 bin/nbgen verify "$RUNDIR/$NB" "$WORK/${NB%.ipynb}.html"
-echo "browser-check: passed (JupyterLab $("$JPY" -m jupyterlab --version), chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'))"
+lab="JupyterLab $("$JPY" -m jupyterlab --version)"; [ -n "${BROWSER_CHECK_SERVER:-}" ] && lab="the JupyterLab at $SERVER"
+echo "browser-check: passed ($lab, chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'))"
