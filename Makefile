@@ -19,7 +19,7 @@ GO ?= go
 PJRT_CPU := $(ROOT)/build/pjrt/pjrt_c_api_cpu_plugin.so
 
 .PHONY: all build vet test test-go test-xla test-notebooks tutorial notebooks run-notebooks \
-        setup xla lab browser-check docs bench fuzz clean test-race stress bench-cells test-mistakes
+        setup xla lab browser-check docs bench fuzz clean test-race stress bench-cells test-mistakes docker docker-check
 
 all: build
 
@@ -68,6 +68,20 @@ browser-check: setup build
 docs: setup build
 	SCREENSHOT=$(ROOT)/docs/screenshot.png SHOT_BEFORE=$(ROOT)/docs/slider-before.png \
 	  SHOT_AFTER=$(ROOT)/docs/slider-after.png bash scripts/browser-check.sh
+
+# --- the course image (docs/docker.md) ------------------------------------------
+# nmatools:latest from docker/Dockerfile: starts the Docker engine if needed, makes the base
+# from the Debian archive when it cannot be pulled, trusts this machine's local CA certificates
+# while building (EXTRA_CA_CERTS overrides). IMAGE, BASE_IMAGE, DOCKER_BUILD_ARGS.
+docker:
+	bash scripts/docker-build.sh
+
+# Builds the image, then checks it: every notebook headless in a container (2 GB, no network),
+# the browser check against JupyterLab served from a container, and a class of CLASS_SIZE
+# students on a real JupyterHub with DockerSpawner (scripts/docker-check.sh). Long: not part of
+# make test.
+docker-check: setup build docker
+	bash scripts/docker-check.sh
 
 # --- tests --------------------------------------------------------------------
 # The whole suite on the pure-Go backend, the backend-dependent packages again
