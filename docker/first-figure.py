@@ -7,6 +7,7 @@ kernel's start-up, and each cell's time. A failed cell (an error output, a GoNB 
 The image build runs it to warm the Go build cache (docker/warm-cache.sh); make docker-check runs it
 to time a student's first figure with the shipped cache and with an empty one."""
 import json
+import os
 import re
 import sys
 import time
@@ -33,7 +34,7 @@ def main():
     path = sys.argv[1]
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="gonb", timeout=900, allow_errors=True,
-                            resources={"metadata": {"path": str(__import__("os").path.dirname(path) or ".")}})
+                            resources={"metadata": {"path": os.path.dirname(path) or "."}})
     t0 = time.monotonic()
     cells = []
     with client.setup_kernel():

@@ -50,8 +50,7 @@ const ran = (s) => s.map((c, i) => /^\d+$/.test(c.prompt) ||
   (c.hidden && c.prompt !== '*' && s.slice(i + 1).some(d => /^\d+$/.test(d.prompt))));
 
 // api runs in the page: a request to the student's own server with their cookies and the
-// XSRF token JupyterLab uses (a single-user server behind JupyterHub wants it on every API
-// request authenticated by cookie); the JSON answer, or {status} when it is not 200.
+// XSRF token, as JupyterLab sends its own requests; the JSON answer of a GET, else {status}.
 const api = async ([url, method, body]) => {
   const xsrf = decodeURIComponent((document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '');
   const res = await fetch(url, {

@@ -201,6 +201,24 @@ func TestVerifyFigures(t *testing.T) {
 	}
 }
 
+// A drawing cell that says it skipped its figure ("skipped: why" on stdout: its real data is
+// not at hand) stored no image and is not a problem; without that line it is.
+func TestVerifySkippedFigure(t *testing.T) {
+	nb := readNB(t, "gonb_svg.ipynb")
+	nb.Cells[1].Outputs = []Output{{OutputType: "stream", Name: "stdout", Text: "skipped: no real M1 data (see data.FindReal)\n"}}
+	if probs := Verify(nb, Instructor); len(probs) != 0 {
+		t.Fatalf("a drawing cell that skipped its figure: %q", probs)
+	}
+	nb.Cells[1].Outputs = []Output{{OutputType: "stream", Name: "stdout", Text: "not skipped: the figure is below\n"}}
+	if probs := Verify(nb, Instructor); len(probs) != 1 || !strings.Contains(probs[0], "no image") {
+		t.Fatalf("want one 'no image' problem for a cell without the skipped line, got %q", probs)
+	}
+	nb.Cells[1].Outputs = []Output{{OutputType: "stream", Name: "stderr", Text: "skipped: on stderr\n"}}
+	if probs := Verify(nb, Instructor); len(probs) != 1 {
+		t.Fatalf("want one problem for a skipped line on stderr, got %q", probs)
+	}
+}
+
 func TestVerifyStudentNeedsStops(t *testing.T) {
 	nb := readNB(t, "gonb_svg.ipynb")
 	probs := Verify(nb, Student)

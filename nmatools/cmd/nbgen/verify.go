@@ -15,6 +15,9 @@ var (
 	reExitStatus = regexp.MustCompile(`(?m)^exit status \d+\s*$`)
 	// A cell that draws a figure.
 	reDisplays = regexp.MustCompile(`\b(show|showAll|tutorial\.Show|tutorial\.Display|tutorial\.DisplayPNG|gonbui\.DisplaySVG|gonbui\.DisplayPNG|gonbui\.DisplayHTML|gonbui\.SendData)\(`)
+	// A cell's own word that it left out what it draws: the notebook's cells of real data
+	// print "skipped: why" where that data is not at hand (a clone without it, the image).
+	reSkipped = regexp.MustCompile(`(?m)^skipped: `)
 	// The line that starts a GoNB cell's main body.
 	reMainStart = regexp.MustCompile(`(?m)^%%\s*$`)
 	// An external script in exported HTML.
@@ -27,6 +30,7 @@ type CellReport struct {
 	Error    string // empty when the cell ran cleanly
 	Images   int
 	Displays bool // the source draws a figure
+	Skipped  bool // it printed a "skipped: why" line (a figure of data that is not at hand)
 	Check    bool // tagged check
 }
 
@@ -55,6 +59,8 @@ func Inspect(nb *Notebook) []CellReport {
 			case "stream":
 				if o.Name == "stderr" {
 					stderr.WriteString(string(o.Text))
+				} else if reSkipped.MatchString(string(o.Text)) {
+					r.Skipped = true
 				}
 			case "display_data", "execute_result":
 				if _, ok := o.Data["image/svg+xml"]; ok {
@@ -127,7 +133,7 @@ func Verify(nb *Notebook, v Variant) []string {
 			if r.Check && v == Student {
 				probs = append(probs, at+": tagged check, but it ran cleanly in the student notebook (does its exercise have blanks?)")
 			}
-			if r.Displays && r.Images == 0 {
+			if r.Displays && r.Images == 0 && !r.Skipped {
 				probs = append(probs, at+": draws a figure but stored no image/svg+xml or image/png output")
 			}
 		case v == Instructor:
