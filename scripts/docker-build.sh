@@ -12,9 +12,9 @@
 #      nmatools-base:bookworm, which the build then starts from.
 #   3. Extra CA certificates to trust while building (behind a TLS-intercepting proxy, pip, the
 #      Go proxy and PyPI fail with "certificate signed by unknown authority" without them):
-#      EXTRA_CA_CERTS, a list of PEM files; by default the CA certificates installed locally on
-#      this machine (/usr/local/share/ca-certificates/, Debian's place for them), none when that
-#      holds none. EXTRA_CA_CERTS= (empty) passes none. The image drops them at the end.
+#      EXTRA_CA_CERTS, a space-separated list of PEM files (paths without spaces); by default
+#      the CA certificates installed locally on this machine (/usr/local/share/ca-certificates/,
+#      Debian's place for them), none when that holds none. EXTRA_CA_CERTS= (empty) passes none. The image drops them at the end.
 #   4. docker build --network host (DOCKER_BUILD_ARGS adds options, e.g. --build-arg VARIANT=cuda
 #      or --no-cache), then prints the build time and the image size.
 set -euo pipefail
@@ -40,6 +40,7 @@ if ! docker info >/dev/null 2>&1; then
   log "starting dockerd ${DOCKERD_ARGS:-} (log: $LOG/dockerd.log)"
   # shellcheck disable=SC2086
   setsid dockerd ${DOCKERD_ARGS:-} >"$LOG/dockerd.log" 2>&1 < /dev/null &
+  log "dockerd runs on after this script (pid $!; stop it with: kill $!)"
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { tail -20 "$LOG/dockerd.log" >&2; echo "docker-build: dockerd did not start (log above)" >&2; exit 1; }
 fi
@@ -83,10 +84,12 @@ if [ -z "${EXTRA_CA_CERTS+set}" ]; then
   EXTRA_CA_CERTS="$(find /usr/local/share/ca-certificates -name '*.crt' -type f 2>/dev/null | sort | tr '\n' ' ')"
 fi
 ca_pem=""
+set -f  # the list is split on spaces, never globbed
 for f in $EXTRA_CA_CERTS; do
   grep -q 'BEGIN CERTIFICATE' "$f" || { echo "docker-build: EXTRA_CA_CERTS: $f is not a PEM certificate file" >&2; exit 1; }
   ca_pem+="$(cat "$f")"$'\n'
 done
+set +f
 [ -n "$ca_pem" ] && log "trusting while building: $EXTRA_CA_CERTS"
 
 # --- 4. build ----------------------------------------------------------------------------

@@ -9,8 +9,8 @@
 #       a small PJRT plugin built here with the C compiler that wraps the real one and keeps
 #       compiled executables on disk, so that a new process (a notebook cell, a command) loads
 #       what an earlier one compiled instead of compiling it again. It needs cc and the PJRT C
-#       API header of go-xla (from the Go module cache); without them the real plugin is
-#       installed in its place and every process compiles its graphs itself.
+#       API header of go-xla (from the Go module cache); without them it is a symbolic link
+#       to the real plugin, and every process compiles its graphs itself.
 #
 # The plugin comes from the PyPI wheel lammps-jax-pjrt-cpu==0.11.2 (XLA's CPU plugin
 # built from jaxlib 0.11.2, PJRT C API 0.115), downloaded with pip into a private venv and
@@ -34,20 +34,24 @@ WHEEL_SHA256="1319390d948b39f69f7dade496b7c385149d9ca6097a6b62114da113216d9ad1"
 SO_IN_WHEEL="lammps_jax_pjrt_cpu/pjrt_c_api_cpu_plugin.so"
 STAMP="$DEST/.installed-$WHEEL_NAME-$WHEEL_VERSION"
 
-# install_wrapper puts the compilation cache in front of the real plugin, or the real plugin
-# itself where the cache cannot be built. Idempotent (a stamp records the source's hash).
+# install_wrapper puts the compilation cache in front of the real plugin, or, where the cache
+# cannot be built, a symbolic link to the real plugin. Idempotent: a stamp records what the
+# wrapper was built from (its source, the PJRT header, the compiler, the wheel), so that a
+# change of any of them builds it again, and a new wrapper file makes the backend test-load
+# the plugin again (its verdict is kept per file size and time).
 install_wrapper() {
   local want have header cc tmp
-  want="$(sha256sum "$WRAPPER_SRC" | cut -d' ' -f1)"
-  have="$(cat "$DEST/.wrapper" 2>/dev/null || true)"
-  if [[ -f "$PLUGIN" && "$have" == "$want" ]]; then
-    echo "install-xla: $PLUGIN: the compilation cache in front of real/ is up to date."
-    return 0
-  fi
   cc="${CC:-cc}"
   header=""
   if command -v go >/dev/null 2>&1; then
     header="$(cd "$ROOT" && go list -m -f '{{.Dir}}' github.com/gomlx/go-xla 2>/dev/null || true)/pjrt"
+  fi
+  want="$( { cat "$WRAPPER_SRC" "$header/pjrt_c_api.h" 2>/dev/null; command -v "$cc"; "$cc" --version 2>/dev/null | head -n 1;
+            echo "$WHEEL_NAME $WHEEL_VERSION"; } | sha256sum | cut -d' ' -f1)"
+  have="$(cat "$DEST/.wrapper" 2>/dev/null || true)"
+  if [[ -f "$PLUGIN" && ! -L "$PLUGIN" && "$have" == "$want" ]]; then
+    echo "install-xla: $PLUGIN: the compilation cache in front of real/ is up to date."
+    return 0
   fi
   tmp="$(mktemp "$DEST/.tmp-wrapper-XXXXXX")"
   if command -v "$cc" >/dev/null 2>&1 && [[ -f "$header/pjrt_c_api.h" ]] &&
@@ -58,9 +62,9 @@ install_wrapper() {
     echo "install-xla: built $PLUGIN (compilation cache, wrapping real/pjrt_c_api_cpu_plugin.so)."
   else
     rm -f "$tmp" "$DEST/.wrapper"
-    cp -f "$REAL" "$tmp.so" && mv -f "$tmp.so" "$PLUGIN"
+    ln -sfn "real/$(basename "$REAL")" "$tmp.so" && mv -f "$tmp.so" "$PLUGIN"
     echo "install-xla: no compilation cache (needs $cc and go-xla's pjrt_c_api.h; see $DEST/wrapper.log):"
-    echo "install-xla: installed the plain plugin as $PLUGIN; every process compiles its XLA graphs itself."
+    echo "install-xla: $PLUGIN links to the plain plugin; every process compiles its XLA graphs itself."
   fi
 }
 

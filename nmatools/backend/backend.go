@@ -164,6 +164,9 @@ func newBackend(config string) (b compute.Backend, err error) {
 	if _, opts, _ := strings.Cut(config, ":"); name == "go" && slices.Contains(strings.Split(opts, ","), "ops_parallel") {
 		return nil, fmt.Errorf("backend %q: %w", config, errOpsParallel)
 	}
+	if isXLAName(name) {
+		exportXLACacheDir()
+	}
 	b, err = compute.NewWithConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("backend %q failed: %w", config, err)

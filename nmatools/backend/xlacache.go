@@ -15,8 +15,9 @@ import (
 const EnvXLACache = "NMATOOLS_XLA_CACHE"
 
 // XLACacheDir is the directory the cache uses: $NMATOOLS_XLA_CACHE, else
-// $XDG_CACHE_HOME/nmatools/xla, else ~/.cache/nmatools/xla ("" when disabled). It is the
-// rule the wrapper applies; this function only reports it.
+// $XDG_CACHE_HOME/nmatools/xla, else ~/.cache/nmatools/xla ("" when disabled). This is the
+// one place the rule lives: the wrapper reads only $NMATOOLS_XLA_CACHE, which
+// exportXLACacheDir sets from this before an XLA backend is created.
 func XLACacheDir() string {
 	if d := os.Getenv(EnvXLACache); d == "off" {
 		return ""
@@ -30,6 +31,20 @@ func XLACacheDir() string {
 		return filepath.Join(h, ".cache", "nmatools", "xla")
 	}
 	return ""
+}
+
+// exportXLACacheDir sets $NMATOOLS_XLA_CACHE to XLACacheDir made absolute, or to "off",
+// for the wrapper plugin (and for the processes this one starts).
+func exportXLACacheDir() {
+	d := XLACacheDir()
+	if d == "" {
+		os.Setenv(EnvXLACache, "off")
+		return
+	}
+	if a, err := filepath.Abs(d); err == nil {
+		d = a
+	}
+	os.Setenv(EnvXLACache, d)
 }
 
 // IsCachingPlugin reports whether plugin is the compilation cache's wrapper: a plugin file

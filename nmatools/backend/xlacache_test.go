@@ -150,8 +150,16 @@ func TestXLACache(t *testing.T) {
 		}
 	}
 
-	// Over the size limit: the least recently used entries go, the one just stored stays.
+	// Over the size limit: the least recently used entries go, the one just stored stays;
+	// a file of another name in the directory is neither counted nor removed.
 	old := time.Now().Add(-time.Hour)
+	foreign := filepath.Join(dir, "notes.xc")
+	if err := os.WriteFile(foreign, make([]byte, 200<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(foreign, old, old.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	var stale []string
 	for i := range 4 {
 		f := filepath.Join(dir, fmt.Sprintf("%016x.xc", i))
@@ -177,8 +185,24 @@ func TestXLACache(t *testing.T) {
 	if _, err := os.Stat(entry); err != nil {
 		t.Errorf("size limit: the entry just stored was removed")
 	}
+	if _, err := os.Stat(foreign); err != nil {
+		t.Errorf("size limit: a file that is not an entry (%s) was removed", foreign)
+	}
 	if len(left) == len(stale) || (len(left) > 0 && left[len(left)-1] != filepath.Base(stale[len(stale)-1])) {
 		t.Errorf("size limit: old entries left %v, want the oldest removed first", left)
+	}
+
+	// A limit that is not a number: said (at the next store), and the default used.
+	os.Remove(entry)
+	if got, log := run(dir, "NMATOOLS_XLA_CACHE_MAX_MB=12O"); got != want || !strings.Contains(log, "is not a number of MiB") {
+		t.Errorf("bad size limit: result %q (want %q), log:\n%s", got, want, log)
+	}
+
+	// No NMATOOLS_XLA_CACHE: the default directory (XLACacheDir's rule, here under
+	// $XDG_CACHE_HOME), which the backend hands to the wrapper.
+	xdg := t.TempDir()
+	if got, log := run("", "XDG_CACHE_HOME="+xdg); got != want || !strings.Contains(log, "stored "+filepath.Join(xdg, "nmatools", "xla")) {
+		t.Errorf("default directory: result %q (want %q), want an entry stored under %s; log:\n%s", got, want, xdg, log)
 	}
 
 	// A directory that cannot be created: the cache is skipped, the computation runs.

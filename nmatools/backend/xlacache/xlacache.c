@@ -12,9 +12,9 @@
 // "real/<this file's name>" in this file's directory, symbolic links resolved (where
 // scripts/install-xla.sh puts it).
 //
-// The cache directory is $NMATOOLS_XLA_CACHE (set by nmatools/backend before the backend
-// is created), else $XDG_CACHE_HOME/nmatools/xla, else $HOME/.cache/nmatools/xla;
-// NMATOOLS_XLA_CACHE=off disables the cache. $NMATOOLS_XLA_CACHE_DEBUG=1 prints one line
+// The cache directory is $NMATOOLS_XLA_CACHE; unset or "off", there is no cache. nmatools/backend
+// sets it, before it creates an XLA backend, to the absolute directory its XLACacheDir names
+// (the one place where the default, ~/.cache/nmatools/xla, is decided). $NMATOOLS_XLA_CACHE_DEBUG=1 prints one line
 // per compilation on stderr: "nmatools-xla-cache: hit|miss|stored|..." with the reason.
 //
 // An entry is the file <dir>/<16 hex digits>.xc: a header (magic, lengths, checksum), the
@@ -161,22 +161,9 @@ static void error_free(PJRT_Error* err) {
 
 static int cache_dir(char* out, size_t n) {
   const char* d = getenv("NMATOOLS_XLA_CACHE");
-  if (d && strcmp(d, "off") == 0) return 0;
-  if (d && *d) {
-    snprintf(out, n, "%s", d);
-    return 1;
-  }
-  const char* x = getenv("XDG_CACHE_HOME");
-  if (x && *x) {
-    snprintf(out, n, "%s/nmatools/xla", x);
-    return 1;
-  }
-  const char* h = getenv("HOME");
-  if (h && *h) {
-    snprintf(out, n, "%s/.cache/nmatools/xla", h);
-    return 1;
-  }
-  return 0;
+  if (!d || !*d || strcmp(d, "off") == 0) return 0;
+  snprintf(out, n, "%s", d);
+  return 1;
 }
 
 static int mkdirs(const char* path) {
@@ -215,6 +202,8 @@ static void cpu_flags(buf* key) {
 }
 
 // ---- initialization: load the wrapped plugin ----
+
+static PJRT_Error* cached_compile(PJRT_Client_Compile_Args* args);
 
 static void init(void) {
   debug_on = getenv("NMATOOLS_XLA_CACHE_DEBUG") && strcmp(getenv("NMATOOLS_XLA_CACHE_DEBUG"), "1") == 0;
@@ -262,6 +251,7 @@ static void init(void) {
     return;
   }
   memcpy(shim_api, real_api, real_api->struct_size);
+  shim_api->PJRT_Client_Compile = cached_compile;
 }
 
 // ---- the cache ----
@@ -370,6 +360,7 @@ static int write_all(int fd, const void* p, size_t n) {
   const char* c = p;
   while (n > 0) {
     ssize_t w = write(fd, c, n);
+    if (w == 0) errno = EIO;
     if (w <= 0) return -1;
     c += w;
     n -= (size_t)w;
@@ -377,28 +368,29 @@ static int write_all(int fd, const void* p, size_t n) {
   return 0;
 }
 
-// write_entry stores the entry atomically (temporary file, then rename).
+// write_entry stores the entry atomically (temporary file, then rename); 0, or an errno value.
 static int write_entry(const char* dir, const char* path, const buf* key, const char* payload, size_t n) {
-  if (mkdirs(dir) != 0) return -1;
+  if (mkdirs(dir) != 0) return errno ? errno : EIO;
   char tmp[4200];
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   snprintf(tmp, sizeof tmp, "%s/.tmp-%d-%ld.xc", dir, (int)getpid(), (long)ts.tv_nsec);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
+  if (fd < 0) return errno ? errno : EIO;
   entry_header h;
   memcpy(h.magic, kMagic, sizeof kMagic);
   h.key_len = key->len;
   h.payload_len = n;
   h.checksum = fnv1a(fnv1a(FNV_OFFSET, key->data, key->len), payload, n);
-  int ok = write_all(fd, &h, sizeof h) == 0 && write_all(fd, key->data, key->len) == 0 &&
-           write_all(fd, payload, n) == 0 && fsync(fd) == 0;
-  if (close(fd) != 0) ok = 0;
-  if (!ok || rename(tmp, path) != 0) {
-    unlink(tmp);
-    return -1;
+  int rc = 0;
+  if (write_all(fd, &h, sizeof h) != 0 || write_all(fd, key->data, key->len) != 0 ||
+      write_all(fd, payload, n) != 0 || fsync(fd) != 0) {
+    rc = errno ? errno : EIO;
   }
-  return 0;
+  if (close(fd) != 0 && rc == 0) rc = errno ? errno : EIO;
+  if (rc == 0 && rename(tmp, path) != 0) rc = errno ? errno : EIO;
+  if (rc != 0) unlink(tmp);
+  return rc;
 }
 
 // prune removes the least recently used entries (but keep) when the directory holds more
@@ -414,10 +406,34 @@ static int by_mtime(const void* a, const void* b) {
   return (x->mtime > y->mtime) - (x->mtime < y->mtime);
 }
 
+// is_entry_name: "<16 hex digits>.xc", the names entry_path makes (nothing else in the
+// directory is counted or removed, should it be shared).
+static int is_entry_name(const char* name) {
+  for (int i = 0; i < 16; i++) {
+    char c = name[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return 0;
+  }
+  return strcmp(name + 16, ".xc") == 0;
+}
+
+// is_tmp_name: ".tmp-<pid>-<ns>.xc", the names write_entry makes.
+static int is_tmp_name(const char* name) {
+  size_t len = strlen(name);
+  return strncmp(name, ".tmp-", 5) == 0 && len > 8 && strcmp(name + len - 3, ".xc") == 0;
+}
+
 static void prune(const char* dir, const char* keep) {
   double mb = 256;
   const char* e = getenv("NMATOOLS_XLA_CACHE_MAX_MB");
-  if (e && *e) mb = atof(e);
+  if (e && *e) {
+    char* end = NULL;
+    double v = strtod(e, &end);
+    if (end == e || *end != 0 || !(v >= 0)) {
+      debugf("NMATOOLS_XLA_CACHE_MAX_MB=%s is not a number of MiB (0 means no limit); using 256", e);
+    } else {
+      mb = v;
+    }
+  }
   if (!(mb > 0)) return;
   long long limit = (long long)(mb * (1 << 20));
   DIR* d = opendir(dir);
@@ -429,12 +445,12 @@ static void prune(const char* dir, const char* keep) {
   struct dirent* de;
   char path[4400];
   while ((de = readdir(d)) != NULL) {
-    size_t len = strlen(de->d_name);
-    if (len < 4 || len >= sizeof list[0].name || strcmp(de->d_name + len - 3, ".xc") != 0) continue;
+    int tmp = is_tmp_name(de->d_name);
+    if (!tmp && !is_entry_name(de->d_name)) continue;
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    if (strncmp(de->d_name, ".tmp-", 5) == 0) {
+    if (tmp) {
       if (now - st.st_mtime > 3600) unlink(path);
       continue;
     }
@@ -458,7 +474,7 @@ static void prune(const char* dir, const char* keep) {
       if (strcmp(path, keep) == 0) continue;  // the entry just stored stays
       if (unlink(path) == 0) {
         total -= list[i].size;
-        debugf("removed %s (least recently used; the cache is over %s MiB)", path, e && *e ? e : "256");
+        debugf("removed %s (least recently used; the cache is over %g MiB)", path, mb);
       }
     }
   }
@@ -507,7 +523,7 @@ static int store(PJRT_LoadedExecutable* loaded, const char* dir, const char* pat
     error_free(err);
   } else {
     rc = write_entry(dir, path, key, s.serialized_bytes, s.serialized_bytes_size);
-    if (rc != 0) snprintf(why, whyn, "cannot write %s: %s", path, strerror(errno));
+    if (rc != 0) snprintf(why, whyn, "cannot write %s: %s", path, strerror(rc));
     if (s.serialized_executable_deleter) s.serialized_executable_deleter(s.serialized_executable);
   }
   PJRT_Executable_Destroy_Args d = {0};
@@ -572,6 +588,5 @@ const PJRT_Api* GetPjrtApi(void) {
     fprintf(stderr, "nmatools-xla-cache: %s\n", init_error[0] ? init_error : "initialization failed");
     return NULL;
   }
-  shim_api->PJRT_Client_Compile = cached_compile;
   return shim_api;
 }
