@@ -34,17 +34,19 @@ func XLACacheDir() string {
 }
 
 // exportXLACacheDir sets $NMATOOLS_XLA_CACHE to XLACacheDir made absolute, or to "off",
-// for the wrapper plugin (and for the processes this one starts).
+// for the wrapper plugin (and for the processes this one starts). It changes the
+// environment only when the value differs (the first time), so that it never writes the C
+// environment while a plugin already loaded may be reading it.
 func exportXLACacheDir() {
 	d := XLACacheDir()
 	if d == "" {
-		os.Setenv(EnvXLACache, "off")
-		return
-	}
-	if a, err := filepath.Abs(d); err == nil {
+		d = "off"
+	} else if a, err := filepath.Abs(d); err == nil {
 		d = a
 	}
-	os.Setenv(EnvXLACache, d)
+	if os.Getenv(EnvXLACache) != d {
+		os.Setenv(EnvXLACache, d)
+	}
 }
 
 // IsCachingPlugin reports whether plugin is the compilation cache's wrapper: a plugin file
