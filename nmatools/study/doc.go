@@ -35,8 +35,12 @@
 //     movement epoch (compare.Tangling, 8 PCs, dt 10 ms).
 //
 // A measure that cannot be taken (e.g. rates so silent that CCA's top 10
-// components are not defined) is null in the table, with the reason in
-// Row.Failed; a training run that diverges is recorded the same way.
+// components are not defined: CCA, jPCA and tangling depend on the rates)
+// is null in the table, with the reason in Row.Failed; a training run that
+// diverges is recorded the same way. An error of the backend (in training,
+// the perturbation sweeps or the rates) stops the run instead, with nothing
+// written for that cell: a rerun redoes it, so the table is the one a clean
+// run makes.
 //
 // # Files
 //

@@ -280,18 +280,20 @@ func runCell(ctx context.Context, su *Setup, g Grid, c Cell, onEpoch func(int)) 
 	trainIdx, _ := data.TrainValSplit(c.Seed)
 	inputs, targets := su.Dataset.Inputs.Take(trainIdx), su.Dataset.Outputs.Take(trainIdx)
 	set := su.Settings
-	if st, err := sweep.InputSweep(su.Backend, p, inputs, targets, []float64{set.InputStrength}, set.Repeats, set.PerturbSeed,
-		sweep.WithMaxError(su.maxError)); err != nil {
-		fail("input perturbation", err)
-	} else {
-		r.InputError = num(st[0].Mean)
+	// The sweeps' errors are the backend's (NewSetup checked the data), so
+	// they stop the run like the rates' below: nothing is written, and a
+	// rerun measures the cell again.
+	st, err := sweep.InputSweep(su.Backend, p, inputs, targets, []float64{set.InputStrength}, set.Repeats, set.PerturbSeed,
+		sweep.WithMaxError(su.maxError))
+	if err != nil {
+		return nil, fmt.Errorf("input perturbation: %w", err)
 	}
-	if st, err := sweep.WeightSweep(su.Backend, p, inputs, targets, []float64{set.WeightPercentage}, set.Repeats, set.PerturbSeed,
+	r.InputError = num(st[0].Mean)
+	if st, err = sweep.WeightSweep(su.Backend, p, inputs, targets, []float64{set.WeightPercentage}, set.Repeats, set.PerturbSeed,
 		sweep.WithMaxError(su.maxError)); err != nil {
-		fail("weight perturbation", err)
-	} else {
-		r.WeightError = num(st[0].Mean)
+		return nil, fmt.Errorf("weight perturbation: %w", err)
 	}
+	r.WeightError = num(st[0].Mean)
 
 	// Brain-likeness: the rates of all conditions at the fixed delay, movement epoch.
 	rates, err := Rates(su.Backend, p, su.Dataset.Inputs)
