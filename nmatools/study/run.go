@@ -143,8 +143,8 @@ type Options struct {
 	// cost) and per cell skipped as finished before.
 	Log io.Writer
 	// OnProgress, if not nil, receives the progress in units of epochs (a
-	// cell counts its epochs plus one for its measurements), e.g.
-	// tutorial.Progress("study").
+	// cell counts its epochs plus one for its measurements), e.g. a
+	// notebook's progress bar (tutorial.RunStudy passes one).
 	OnProgress func(done, total int)
 	// From says where the shard came from, for the manifest (e.g. "Slurm
 	// array task 3 (shard 3/8)").
