@@ -166,12 +166,25 @@ type MissingError struct {
 	Total   int
 }
 
-func (e *MissingError) Error() string {
-	names := make([]string, len(e.Missing))
-	for i, c := range e.Missing {
-		names[i] = c.Name()
+// maxNamed is how many cells an error names before "and N more".
+const maxNamed = 10
+
+// cellNames is the names of cells, at most maxNamed, then "and N more".
+func cellNames(cells []Cell) string {
+	names := make([]string, 0, min(len(cells), maxNamed)+1)
+	for _, c := range cells[:min(len(cells), maxNamed)] {
+		names = append(names, c.Name())
 	}
-	return fmt.Sprintf("study: %d of %d cells of %s are unfinished: %s", len(e.Missing), e.Total, e.Dir, strings.Join(names, ", "))
+	if len(cells) > maxNamed {
+		names = append(names, fmt.Sprintf("and %d more", len(cells)-maxNamed))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("study: %d of %d cells of %s are unfinished (%s): run `nmatools study run` again with the same --grid and --out %s "+
+		"(and the same shards: --shard I/N, or the same Slurm array or Indexed Job); it trains only the unfinished cells",
+		len(e.Missing), e.Total, e.Dir, cellNames(e.Missing), e.Dir)
 }
 
 // Table is a study's results: its grid, and one row per cell in the grid's

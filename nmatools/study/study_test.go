@@ -176,3 +176,15 @@ func TestTableFiles(t *testing.T) {
 		t.Errorf("two grids: %v", err)
 	}
 }
+
+// TestMissingErrorNamesFewAndSaysWhatToDo: at most 10 cells are named,
+// then "and N more", and the error says to rerun `nmatools study run`.
+func TestMissingErrorNamesFewAndSaysWhatToDo(t *testing.T) {
+	g := Grid{RatePenalty: []float64{0, 1, 2, 3, 4}, WeightPenalty: []float64{0}, Seeds: []int64{1, 2, 3, 4, 5}, Epochs: 1}
+	cells := g.Cells()
+	msg := (&MissingError{Dir: "d", Missing: cells, Total: len(cells)}).Error()
+	if !strings.Contains(msg, cells[9].Name()+", and 15 more") || strings.Contains(msg, cells[10].Name()) ||
+		!strings.Contains(msg, "run `nmatools study run` again with the same --grid and --out d") {
+		t.Errorf("MissingError: %s", msg)
+	}
+}
