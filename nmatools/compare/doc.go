@@ -50,7 +50,8 @@
 // interpolation (nd.Percentile). Q does not change when the data are scaled,
 // and scales as 1/dt² when dt does (compare data sets at the same dt). The
 // cost grows with the square of the number of states C·(T−1); the pairs are
-// compared in blocks on all CPUs.
+// compared in blocks on all CPUs, and more than MaxTanglingStates (200,000)
+// states are refused (bin the data in time, or take fewer conditions).
 //
 // Both R² values, the canonical correlations and Q do not depend on the signs
 // of the principal components; the plane's projection is defined up to the

@@ -16,6 +16,11 @@ const (
 	TanglingEpsilonFactor = 0.1
 )
 
+// MaxTanglingStates bounds the states C·(T−1) Tangling compares: it compares
+// every pair, so 200,000 states are 2·10^10 pairs (minutes on a laptop's
+// cores); the tutorial's data have under 10,000.
+const MaxTanglingStates = 200_000
+
 // TanglingOptions configure Tangling; the zero value means the defaults.
 type TanglingOptions struct {
 	// PCs is the number of principal components K (≥ 1, at most the
@@ -57,7 +62,8 @@ func (r *TanglingResult) At(c, t int) float64 { return r.Q[c*r.Steps+t] }
 // Tangling measures how tangled the trajectories of x (conditions, time,
 // units) are (Russo et al. 2018): see the package documentation for the
 // exact definition. Its cost grows with the square of the number of states
-// C·(T−1); the pairs are compared in blocks on all CPUs.
+// C·(T−1); the pairs are compared in blocks on all CPUs. More than
+// MaxTanglingStates states are refused before anything is allocated.
 func Tangling(x *Data, opt TanglingOptions) (*TanglingResult, error) {
 	if err := x.check("X"); err != nil {
 		return nil, err
@@ -74,6 +80,10 @@ func Tangling(x *Data, opt TanglingOptions) (*TanglingResult, error) {
 		return nil, fmt.Errorf("compare: tangling needs at least 2 time points (a derivative), X has %d", x.Times)
 	}
 	nC, nT, nU := x.Conditions, x.Times, x.Units
+	if n := nC * (nT - 1); n > MaxTanglingStates {
+		return nil, fmt.Errorf("compare: tangling of %d conditions × %d time steps is %d states, more than %d (MaxTanglingStates): "+
+			"it compares every pair of states; bin the data in time (e.g. 10 ms bins) or take fewer conditions", nC, nT-1, n, MaxTanglingStates)
+	}
 	rows := nC * nT
 	if err := checkK(k, rows, nU, "X"); err != nil {
 		return nil, err

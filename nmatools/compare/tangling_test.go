@@ -218,3 +218,27 @@ func TestMovementWindow(t *testing.T) {
 		t.Errorf("first 2: %v", err)
 	}
 }
+
+// TestTanglingStateLimit: more than MaxTanglingStates states are refused at once
+// (comparing their 2·10^10 pairs would take minutes), with what to do; the limit itself
+// is not refused on its size.
+func TestTanglingStateLimit(t *testing.T) {
+	x, err := New(2, MaxTanglingStates/2+2, 1, make([]float64, 2*(MaxTanglingStates/2+2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Tangling(x, TanglingOptions{PCs: 1}); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "more than 200000 (MaxTanglingStates)") || !strings.Contains(err.Error(), "bin the data in time") {
+			t.Errorf("Tangling of %d states: %v", 2*(MaxTanglingStates/2+1), err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Tangling of 200,002 states ran for 20 s instead of refusing them")
+	}
+	at, _ := New(2, MaxTanglingStates/2+1, 1, make([]float64, 2*(MaxTanglingStates/2+1)))
+	if _, err := Tangling(at, TanglingOptions{PCs: 1}); err != nil && strings.Contains(err.Error(), "MaxTanglingStates") {
+		t.Errorf("exactly MaxTanglingStates states refused: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +146,15 @@ func TestWeightsNpz(t *testing.T) {
 	}
 	if _, err := Load(partial); err == nil || !strings.Contains(err.Error(), `no array "bx"`) {
 		t.Errorf("Load of a .npz without bx: %v", err)
+	}
+	// Other arrays are not decoded: one that reading would refuse (a NaN) does not stop
+	// the weights from loading.
+	extra := filepath.Join(dir, "extra.npz")
+	nan := &nd.Array{Shape: []int{2}, Data: []float32{1, float32(math.NaN())}}
+	if err := npy.WriteNpz(extra, map[string]*nd.Array{"J": pth.J, "B": pth.B, "bx": pth.Bx, "W": pth.W, "c": pth.C, "inputs": nan}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(extra); err != nil {
+		t.Errorf("Load of a .npz with another array (with a NaN) besides the weights: %v", err)
 	}
 }

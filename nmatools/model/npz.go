@@ -33,9 +33,9 @@ func (p *Params) SaveNpz(path string) error {
 
 // loadNpz reads a weights .npz (SaveNpz). The sizes come from the arrays, τ/Δt from
 // tau_over_dt (else 5), and the other constants from the file name, as for a .pth
-// (configForFile). Other arrays in the file are ignored.
+// (configForFile). Other arrays in the file are ignored: they are not decoded.
 func loadNpz(path string) (*Params, error) {
-	m, err := npy.ReadNpz(path)
+	m, err := npy.ReadNpzArrays(path, append(npzNames[:len(npzNames):len(npzNames)], npzTauName)...)
 	if err != nil {
 		return nil, err
 	}

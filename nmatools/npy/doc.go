@@ -8,9 +8,11 @@
 // and refuse everything else with an error that says what to do (e.g. "convert with
 // a.astype(numpy.float32)"). Every size a file declares is checked before anything is
 // allocated: the header length against the file, the shape (non-negative, at most
-// MaxElems elements, with checked multiplication) against the bytes present, and a
-// .npz entry's size against what its compressed bytes can expand to; memory then grows
-// with the data actually read. NaN and ±Inf are refused, naming the array and the index
+// MaxElems elements, with checked multiplication) against the bytes present, a .npz
+// entry's size against what its compressed bytes can expand to, and the elements of all
+// of a .npz's arrays together against MaxTotalElems (every header is read before any
+// array's data); memory then grows with the data actually read. ReadNpzArrays reads only
+// the arrays it is asked for, skipping the others without decoding them. NaN and ±Inf are refused, naming the array and the index
 // of the first one. The package's fuzz targets (FuzzNpy, FuzzNpz; `make fuzz`) run
 // every input under a 1 GiB allocation cap.
 //

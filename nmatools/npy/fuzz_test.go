@@ -55,7 +55,7 @@ func FuzzNpz(f *testing.F) {
 			if err != nil {
 				return
 			}
-			_, _ = decodeNpz(zr)
+			_, _ = decodeNpz(zr, nil)
 		})
 	})
 }

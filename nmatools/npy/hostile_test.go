@@ -3,7 +3,10 @@ package npy
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
@@ -144,5 +147,76 @@ func TestWriteReadBack(t *testing.T) {
 	}
 	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), "element [1 1] is NaN") {
 		t.Errorf("Read of a NaN: %v", err)
+	}
+}
+
+// manyArraysNpz is a crafted .npz of count arrays of n float32 zeros each: one
+// compressed entry (zeros deflate about 1000:1) repeated under count names, so that it is
+// small on disk while its arrays add up to count·n elements.
+func manyArraysNpz(t *testing.T, count, n int) string {
+	t.Helper()
+	raw := npyBytes(fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }", n), make([]byte, 4*n))
+	var comp bytes.Buffer
+	fw, _ := flate.NewWriter(&comp, flate.BestCompression)
+	fw.Write(raw)
+	fw.Close()
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	for i := 0; i < count; i++ {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("a%d.npy", i), Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(raw),
+			CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(raw))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "many.npz")
+	os.WriteFile(path, z.Bytes(), 0o644)
+	return path
+}
+
+// TestNpzTotalCap: 65 arrays of 2^20 elements each (each under MaxElems, 2^26.02 in all;
+// about 300 KB on disk) are refused by the cap on the total, naming it, before any
+// array's data is allocated (under 16 MiB in all, where decoding them would take 260 MiB).
+// Exactly MaxTotalElems is accepted.
+func TestNpzTotalCap(t *testing.T) {
+	path := manyArraysNpz(t, 65, 1<<20)
+	memcap.Keep(t, path, "many_arrays.npz")
+	if st, _ := os.Stat(path); st.Size() > 1<<20 {
+		t.Fatalf("the crafted file has %d bytes: not small", st.Size())
+	}
+	var err error
+	memcap.Check(t, 16<<20, func() { _, err = ReadNpz(path) })
+	if err == nil || !strings.Contains(err.Error(), "more than 67108864 elements in all") || !strings.Contains(err.Error(), "MaxTotalElems") {
+		t.Fatalf("ReadNpz = %v, want the total cap's error", err)
+	}
+	if m, err := ReadNpz(manyArraysNpz(t, 4, MaxTotalElems/4)); err != nil || len(m) != 4 {
+		t.Errorf("4 arrays of MaxTotalElems/4 elements: %d arrays, %v", len(m), err)
+	}
+}
+
+// TestReadNpzArrays: only the named arrays are decoded; another array, even one that
+// would be refused (NaN, an int dtype), is skipped, and a name not there is absent.
+func TestReadNpzArrays(t *testing.T) {
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	for name, b := range map[string][]byte{
+		"J.npy":   npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f32le(1, 2)),
+		"bad.npy": npyBytes("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8)),
+		"nan.npy": npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", f32le(float32(math.NaN()))),
+	} {
+		w, _ := zw.Create(name)
+		w.Write(b)
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "w.npz")
+	os.WriteFile(path, z.Bytes(), 0o644)
+	m, err := ReadNpzArrays(path, "J", "tau")
+	if err != nil || len(m) != 1 || !slices.Equal(m["J"].Data, []float32{1, 2}) {
+		t.Fatalf("ReadNpzArrays(J, tau) = %v, %v", m, err)
+	}
+	if _, err := ReadNpz(path); err == nil {
+		t.Error("ReadNpz decoded the bad arrays without an error")
 	}
 }

@@ -23,6 +23,11 @@ import (
 // float32); the tutorial's largest, a sweep's inputs, has well under a million.
 const MaxElems = 1 << 26
 
+// MaxTotalElems caps the elements of all the arrays read from one .npz together: 2^26
+// (256 MiB of float32), so that many arrays each under MaxElems cannot add up to
+// gigabytes.
+const MaxTotalElems = 1 << 26
+
 // Read reads a .npy file of float32 (or float64, converted) values. NaN and ±Inf are
 // refused, naming the first one.
 func Read(path string) (*nd.Array, error) {
@@ -48,26 +53,54 @@ func Read(path string) (*nd.Array, error) {
 // ReadNpz reads every array of a .npz of float32 (or float64, converted) arrays, by name
 // (without the .npy suffix). NaN and ±Inf are refused.
 func ReadNpz(path string) (map[string]*nd.Array, error) {
+	return readNpz(path, nil)
+}
+
+// ReadNpzArrays is ReadNpz for the arrays named names only: the others are skipped
+// without being decoded (only their names are checked for duplicates). A name the file
+// does not hold is absent from the map.
+func ReadNpzArrays(path string, names ...string) (map[string]*nd.Array, error) {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	return readNpz(path, want)
+}
+
+func readNpz(path string, want map[string]bool) (map[string]*nd.Array, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: not a .npz (zip) archive: %w", path, err)
 	}
 	defer zr.Close()
-	m, err := decodeNpz(&zr.Reader)
+	m, err := decodeNpz(&zr.Reader, want)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
 
-// decodeNpz decodes the arrays of a .npz archive, checking each against
-// its declared size and MaxElems before allocating it.
-func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
-	out := map[string]*nd.Array{}
+// decodeNpz decodes the arrays of a .npz archive (those in want; all when want is nil).
+// A first pass reads only the headers, checking each entry against its declared size and
+// MaxElems, and all of them together against MaxTotalElems; only then is any array's
+// data allocated.
+func decodeNpz(zr *zip.Reader, want map[string]bool) (map[string]*nd.Array, error) {
+	type entry struct {
+		f    *zip.File
+		name string
+		size int64
+	}
+	var entries []entry
+	seen := map[string]bool{}
+	total := 0
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, ".npy")
-		if _, dup := out[name]; dup {
+		if seen[name] {
 			return nil, fmt.Errorf("array %q appears twice", name)
+		}
+		seen[name] = true
+		if want != nil && !want[name] {
+			continue
 		}
 		// The declared size must be one the compressed bytes can hold (deflate
 		// expands at most ~1032:1), so that a lying header cannot make
@@ -77,19 +110,37 @@ func decodeNpz(zr *zip.Reader) (map[string]*nd.Array, error) {
 			return nil, fmt.Errorf("array %q: the zip entry declares %d bytes from %d compressed bytes (corrupt archive)",
 				name, f.UncompressedSize64, f.CompressedSize64)
 		}
+		e := entry{f: f, name: name, size: int64(min(f.UncompressedSize64, math.MaxInt64))}
 		rc, err := f.Open()
 		if err != nil {
 			return nil, fmt.Errorf("array %q: %w", name, err)
 		}
-		a, err := decode(bufio.NewReader(rc), int64(min(f.UncompressedSize64, math.MaxInt64)))
+		h, err := decodeHeader(bufio.NewReader(rc), e.size)
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("array %q: %w", name, err)
 		}
-		if err := nd.CheckFinite("array "+name, a); err != nil {
+		if total += h.n; total > MaxTotalElems {
+			return nil, fmt.Errorf("the arrays up to %q hold more than %d elements in all (npy.MaxTotalElems, 256 MiB of float32): "+
+				"not an archive of this tutorial's arrays, or a corrupt one (save large arrays as separate .npy files)", name, MaxTotalElems)
+		}
+		entries = append(entries, e)
+	}
+	out := make(map[string]*nd.Array, len(entries))
+	for _, e := range entries {
+		rc, err := e.f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", e.name, err)
+		}
+		a, err := decode(bufio.NewReader(rc), e.size)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", e.name, err)
+		}
+		if err := nd.CheckFinite("array "+e.name, a); err != nil {
 			return nil, err
 		}
-		out[name] = a
+		out[e.name] = a
 	}
 	return out, nil
 }
@@ -147,11 +198,30 @@ func WriteNpz(path string, arrays map[string]*nd.Array, float64s map[string][]fl
 	return f.Commit()
 }
 
+// header is what a .npy's header declares, checked against the bytes present.
+type header struct {
+	descr string
+	shape []int
+	n     int // elements
+	item  int // bytes per element
+	order binary.ByteOrder
+}
+
 // decode decodes a .npy of size bytes from r: format versions 1–3, dtype
 // float32 or float64 (either byte order), C order. The shape is checked
 // (non-negative, at most MaxElems, with checked multiplication) and its
 // byte count compared with the bytes present before anything is allocated.
 func decode(r io.Reader, size int64) (*nd.Array, error) {
+	h, err := decodeHeader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return h.readData(r)
+}
+
+// decodeHeader reads and checks a .npy's header from r (size bytes in all),
+// leaving r at the first data byte.
+func decodeHeader(r io.Reader, size int64) (*header, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil || string(pre[:6]) != "\x93NUMPY" {
 		return nil, fmt.Errorf("not a .npy file (no \\x93NUMPY magic): save it with numpy.save")
@@ -185,32 +255,36 @@ func decode(r io.Reader, size int64) (*nd.Array, error) {
 	if err != nil {
 		return nil, fmt.Errorf(".npy header %q: %w", strings.TrimSpace(string(hdr)), err)
 	}
-	var item int
-	var order binary.ByteOrder = binary.LittleEndian
+	h := &header{descr: descr, shape: shape, order: binary.LittleEndian}
 	switch descr {
 	case "<f4", "=f4":
-		item = 4
+		h.item = 4
 	case ">f4":
-		item, order = 4, binary.BigEndian
+		h.item, h.order = 4, binary.BigEndian
 	case "<f8", "=f8":
-		item = 8
+		h.item = 8
 	case ">f8":
-		item, order = 8, binary.BigEndian
+		h.item, h.order = 8, binary.BigEndian
 	default:
 		return nil, fmt.Errorf("dtype %q: want float32 or float64 (convert with a.astype(numpy.float32))", descr)
 	}
 	if fortran && len(shape) > 1 {
 		return nil, fmt.Errorf("Fortran-order arrays are not supported: save numpy.ascontiguousarray(a)")
 	}
-	n, err := nd.CheckedSize(shape, MaxElems)
-	if err != nil {
+	if h.n, err = nd.CheckedSize(shape, MaxElems); err != nil {
 		return nil, err
 	}
 	have := size - int64(8+lenBytes+hlen)
-	if int64(n)*int64(item) != have {
+	if int64(h.n)*int64(h.item) != have {
 		return nil, fmt.Errorf("shape %v of %s needs %d data bytes, the file holds %d (truncated or corrupt file)",
-			shape, descr, int64(n)*int64(item), have)
+			shape, descr, int64(h.n)*int64(h.item), have)
 	}
+	return h, nil
+}
+
+// readData reads the n values that follow header h from r.
+func (h *header) readData(r io.Reader) (*nd.Array, error) {
+	n, item, order, shape := h.n, h.item, h.order, h.shape
 	// Memory grows with the data actually read (a size declared by a zip
 	// entry could still lie), in 64 KiB chunks.
 	buf := make([]byte, 64<<10)

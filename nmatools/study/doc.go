@@ -35,8 +35,12 @@
 //     movement epoch (compare.Tangling, 8 PCs, dt 10 ms).
 //
 // A measure that cannot be taken (e.g. rates so silent that CCA's top 10
-// components are not defined) is null in the table, with the reason in
-// Row.Failed; a training run that diverges is recorded the same way.
+// components are not defined: CCA, jPCA and tangling depend on the rates)
+// is null in the table, with the reason in Row.Failed; a training run that
+// diverges is recorded the same way. An error of the backend (in training,
+// the perturbation sweeps or the rates) stops the run instead, with nothing
+// written for that cell: a rerun redoes it, so the table is the one a clean
+// run makes.
 //
 // # Files
 //
@@ -46,8 +50,16 @@
 // internal/atomicfile); and shards/<I>-of-<N>.json, one manifest per shard
 // that ran (the grid, the shard, backend, data, settings, host, start and
 // end). A rerun skips the cells whose file is a finished result of the same
-// grid, data and settings, and redoes the others. ReadTable reads the rows
-// in the grid's order, and names the unfinished cells (MissingError).
+// grid, data and settings, and redoes the others; it removes the temporary
+// files of interrupted writes once they are 10 minutes old. Run refuses a
+// directory whose manifests are of another grid, other data or other
+// settings (MismatchError: delete the directory or choose another --out),
+// and one where a run in another number of shards is unfinished; it checks
+// again after writing its own manifest, for shards that start together.
+// ReadTable reads the rows in the grid's order; it refuses cells or
+// manifests of different data or settings (naming the cells), so a table
+// never mixes data, and names the unfinished cells (MissingError: run
+// `nmatools study run` again with the same grid, directory and shards).
 // Training and measuring are deterministic on one backend, so the table
 // is the same however the grid was run.
 //

@@ -75,20 +75,71 @@ func manifestName(s Shard) string { return fmt.Sprintf("%d-of-%d.json", s.Index,
 
 func cellPath(dir string, c Cell) string { return filepath.Join(dir, cellsDir, c.Name()+".json") }
 
+// MismatchError is Run's error when the directory holds a study that this
+// run may not add to (another grid, other data or settings, another
+// format version), and ReadTable's for another format version.
+type MismatchError struct {
+	Dir  string // the study directory
+	File string // the file that differs
+	// Why says what differs, without what to do about it (the command
+	// and the notebook give different advice).
+	Why string
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("study: %s (%s): delete %s to run this study there from the start, or choose another --out",
+		e.Why, e.File, e.Dir)
+}
+
 // compatible says whether a run of grid g with setup su may add cells to
 // the directory m belongs to.
 func (m *manifest) compatible(g Grid, su *Setup) error {
+	dir := filepath.Dir(filepath.Dir(m.file))
 	switch {
 	case !m.Grid.Equal(g):
-		return fmt.Errorf("study: %s holds a study of another grid (%s): use another --out, or the same grid", filepath.Dir(filepath.Dir(m.file)), m.file)
+		return &MismatchError{Dir: dir, File: m.file, Why: fmt.Sprintf("%s holds a study of another grid", dir)}
 	case m.Data != su.Data:
-		return fmt.Errorf("study: %s was run on other data (%s: %s, M1 %s) than this run (%s, M1 %s): use another --out",
-			filepath.Dir(filepath.Dir(m.file)), m.file, m.Data.Label, m.Data.M1, su.Data.Label, su.Data.M1)
+		return &MismatchError{Dir: dir, File: m.file, Why: fmt.Sprintf("%s was run on other data (%s, M1 %s) than this run (%s, M1 %s)",
+			dir, m.Data.Label, m.Data.M1, su.Data.Label, su.Data.M1)}
 	case m.Settings != su.Settings:
-		return fmt.Errorf("study: %s was measured with other settings (%s: %+v) than this version measures with (%+v): use another --out",
-			filepath.Dir(filepath.Dir(m.file)), m.file, m.Settings, su.Settings)
+		return &MismatchError{Dir: dir, File: m.file, Why: fmt.Sprintf("%s was measured with other settings (%+v) than this version measures with (%+v)",
+			dir, m.Settings, su.Settings)}
 	}
 	return nil
+}
+
+// shardCount is the shard count N of a manifest's file name <I>-of-<N>.json
+// (0 if the name is not of that form).
+func (m *manifest) shardCount() int {
+	var i, n int
+	if _, err := fmt.Sscanf(filepath.Base(m.file), "%d-of-%d.json", &i, &n); err != nil {
+		return 0
+	}
+	return n
+}
+
+// checkDir says whether shard s of grid g with setup su may run into dir:
+// every manifest there must be compatible (same grid, data and settings),
+// and no run in another number of shards may be unfinished (the cells are
+// dealt by the shard count, so runs with different counts would train the
+// same cells at once). It returns the manifests.
+func checkDir(dir string, g Grid, su *Setup, s Shard) ([]*manifest, error) {
+	mans, err := readManifests(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mans {
+		if err := m.compatible(g, su); err != nil {
+			return nil, err
+		}
+		if n := m.shardCount(); n != s.Count && m.Finished == "" {
+			return nil, fmt.Errorf("study: %s is the manifest of an unfinished run in %d shards (shard %s started %s on %q), and this run is in %d: "+
+				"runs with different shard counts would train the same cells at once. Wait for it to finish, rerun with %d shards, "+
+				"or, if that run was stopped for good, delete %s (the cells it finished are kept) and run again",
+				m.file, n, m.Shard, m.Started, m.Host, s.Count, n, m.file)
+		}
+	}
+	return mans, nil
 }
 
 // matches says whether r is the finished result of cell c of grid g, with
@@ -111,7 +162,8 @@ func readManifests(dir string) ([]*manifest, error) {
 			return nil, fmt.Errorf("study: %w: remove it if it is not a shard's manifest", err)
 		}
 		if m.Version != formatVersion {
-			return nil, fmt.Errorf("study: %s is of format version %d, this nmatools writes %d: use another --out", f, m.Version, formatVersion)
+			return nil, &MismatchError{Dir: dir, File: f, Why: fmt.Sprintf("%s holds a study in format version %d; this nmatools reads and writes version %d (read it with the nmatools that wrote it)",
+				dir, m.Version, formatVersion)}
 		}
 		if err := m.Grid.Validate(); err != nil {
 			return nil, fmt.Errorf("%w (in %s)", err, f)
@@ -166,12 +218,25 @@ type MissingError struct {
 	Total   int
 }
 
-func (e *MissingError) Error() string {
-	names := make([]string, len(e.Missing))
-	for i, c := range e.Missing {
-		names[i] = c.Name()
+// maxNamed is how many cells an error names before "and N more".
+const maxNamed = 10
+
+// cellNames is the names of cells, at most maxNamed, then "and N more".
+func cellNames(cells []Cell) string {
+	names := make([]string, 0, min(len(cells), maxNamed)+1)
+	for _, c := range cells[:min(len(cells), maxNamed)] {
+		names = append(names, c.Name())
 	}
-	return fmt.Sprintf("study: %d of %d cells of %s are unfinished: %s", len(e.Missing), e.Total, e.Dir, strings.Join(names, ", "))
+	if len(cells) > maxNamed {
+		names = append(names, fmt.Sprintf("and %d more", len(cells)-maxNamed))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("study: %d of %d cells of %s are unfinished (%s): run `nmatools study run` again with the same --grid and --out %s "+
+		"(and the same shards: --shard I/N, or the same Slurm array or Indexed Job); it trains only the unfinished cells",
+		len(e.Missing), e.Total, e.Dir, cellNames(e.Missing), e.Dir)
 }
 
 // Table is a study's results: its grid, and one row per cell in the grid's
@@ -182,14 +247,17 @@ type Table struct {
 	// Results are the cells' files, in the same order (how each was made).
 	Results []*Result
 	// Backends and Data list the distinct backends and data labels the
-	// cells were made with (one each, unless the directory was filled by
-	// different runs).
+	// cells were made with (one data label: ReadTable refuses a mix; a
+	// backend each, unless shards ran on different backends).
 	Backends, Data []string
 }
 
-// ReadTable reads the study in dir. While a cell is unfinished (no file, or
-// a file that is not a finished result of the grid's cell) it returns the
-// rows it has and a *MissingError naming the others.
+// ReadTable reads the study in dir. Every shard's manifest must be of the
+// same grid, data and settings, and so must every cell's file: a cell made
+// with other data or settings is an error naming it (a table never mixes
+// data). While a cell is unfinished (no file, or a file that is not a
+// finished result of the grid's cell) it returns the rows it has and a
+// *MissingError naming the others.
 func ReadTable(dir string) (*Table, error) {
 	mans, err := readManifests(dir)
 	if err != nil {
@@ -198,14 +266,20 @@ func ReadTable(dir string) (*Table, error) {
 	if len(mans) == 0 {
 		return nil, fmt.Errorf("study: %s holds no study (no %s/*-of-*.json): run `nmatools study run --grid G.json --out %s` first", dir, shardsDir, dir)
 	}
-	g := mans[0].Grid
+	g, data, set := mans[0].Grid, mans[0].Data, mans[0].Settings
 	for _, m := range mans[1:] {
-		if !m.Grid.Equal(g) {
-			return nil, fmt.Errorf("study: %s and %s are shards of different grids", mans[0].file, m.file)
+		switch {
+		case !m.Grid.Equal(g):
+			return nil, fmt.Errorf("study: %s and %s are shards of different grids: one of them does not belong in %s (delete it, with the cells its run made, and rerun that shard)",
+				mans[0].file, m.file, dir)
+		case m.Data != data || m.Settings != set:
+			return nil, fmt.Errorf("study: %s and %s are shards run on different data or settings (%s, M1 %s; %s, M1 %s): a table mixes neither. "+
+				"Delete the one run on the wrong data, with the cells its run made, and rerun that shard with the data of the other",
+				mans[0].file, m.file, data.Label, data.M1, m.Data.Label, m.Data.M1)
 		}
 	}
 	t := &Table{Grid: g}
-	var missing []Cell
+	var missing, odd []Cell
 	addOnce := func(list *[]string, v string) {
 		for _, x := range *list {
 			if x == v {
@@ -220,10 +294,19 @@ func ReadTable(dir string) (*Table, error) {
 			missing = append(missing, c)
 			continue
 		}
+		if r.Data != data || r.Settings != set {
+			odd = append(odd, c)
+			continue
+		}
 		t.Rows = append(t.Rows, r.Row)
 		t.Results = append(t.Results, r)
 		addOnce(&t.Backends, r.Backend)
 		addOnce(&t.Data, r.Data.Label)
+	}
+	if len(odd) > 0 {
+		return nil, fmt.Errorf("study: %d cells of %s were made with other data or settings than its shards' manifests (%s, M1 %s) and would mix into the table: %s. "+
+			"Delete their files in %s and run `nmatools study run` again with the manifests' data",
+			len(odd), dir, data.Label, data.M1, cellNames(odd), filepath.Join(dir, cellsDir))
 	}
 	if len(missing) > 0 {
 		return t, &MissingError{Dir: dir, Missing: missing, Total: len(g.Cells())}

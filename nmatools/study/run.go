@@ -143,8 +143,8 @@ type Options struct {
 	// cost) and per cell skipped as finished before.
 	Log io.Writer
 	// OnProgress, if not nil, receives the progress in units of epochs (a
-	// cell counts its epochs plus one for its measurements), e.g.
-	// tutorial.Progress("study").
+	// cell counts its epochs plus one for its measurements), e.g. a
+	// notebook's progress bar (tutorial.RunStudy passes one).
 	OnProgress func(done, total int)
 	// From says where the shard came from, for the manifest (e.g. "Slurm
 	// array task 3 (shard 3/8)").
@@ -163,9 +163,13 @@ type Summary struct {
 // Run runs shard s of grid g into dir: the shard's cells that dir does not
 // hold finished are trained and measured, each written atomically to
 // dir/cells/<Cell.Name>.json when done. It fails when dir holds a study of
-// another grid, other data or other settings. Several shards may run at
-// once into one dir (even over NFS): each writes only its own cells and its
-// own manifest dir/shards/<I>-of-<N>.json, and nothing is locked.
+// another grid, other data or other settings (a *MismatchError), and when a
+// run in another number of shards is unfinished there; it checks again
+// after writing its own manifest, for shards that start together. Several
+// shards may run at once into one dir (even over NFS): each writes only its
+// own cells and its own manifest dir/shards/<I>-of-<N>.json, and nothing is
+// locked. An error of the backend (training, the perturbation sweeps, the
+// rates) stops the run with nothing written for that cell.
 func Run(ctx context.Context, su *Setup, g Grid, dir string, s Shard, opt Options) (*Summary, error) {
 	if su == nil {
 		return nil, errors.New("study: no setup (NewSetup)")
@@ -182,14 +186,9 @@ func Run(ctx context.Context, su *Setup, g Grid, dir string, s Shard, opt Option
 	if err := os.MkdirAll(filepath.Join(dir, shardsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("study: %w", err)
 	}
-	mans, err := readManifests(dir)
+	mans, err := checkDir(dir, g, su, s)
 	if err != nil {
 		return nil, err
-	}
-	for _, m := range mans {
-		if err := m.compatible(g, su); err != nil {
-			return nil, err
-		}
 	}
 	mine := s.Deal(g.Cells())
 	host, _ := os.Hostname()
@@ -198,7 +197,29 @@ func Run(ctx context.Context, su *Setup, g Grid, dir string, s Shard, opt Option
 	for _, c := range mine {
 		man.Cells = append(man.Cells, c.Name())
 	}
-	if err := writeJSON(filepath.Join(dir, shardsDir, manifestName(s)), man); err != nil {
+	manPath := filepath.Join(dir, shardsDir, manifestName(s))
+	if testHookBeforeManifest != nil {
+		testHookBeforeManifest()
+	}
+	if err := writeJSON(manPath, man); err != nil {
+		return nil, err
+	}
+	// Shards start together (a Slurm array): another one may have written
+	// its manifest since the check above. Check again, now that this
+	// shard's manifest is there for the others to see, and on a conflict
+	// put back what was there before.
+	if _, err := checkDir(dir, g, su, s); err != nil {
+		var prev *manifest
+		for _, m := range mans {
+			if m.file == manPath {
+				prev = m
+			}
+		}
+		if prev != nil {
+			writeJSON(manPath, prev)
+		} else {
+			os.Remove(manPath)
+		}
 		return nil, err
 	}
 
@@ -232,19 +253,30 @@ func Run(ctx context.Context, su *Setup, g Grid, dir string, s Shard, opt Option
 	pr.finish()
 	sum.Seconds = time.Since(start).Seconds()
 	man.Finished = time.Now().UTC().Format(time.RFC3339)
-	if err := writeJSON(filepath.Join(dir, shardsDir, manifestName(s)), man); err != nil {
+	if err := writeJSON(manPath, man); err != nil {
 		return sum, err
 	}
 	return sum, nil
 }
 
+// testHookBeforeManifest, when set by a test, runs between Run's check of
+// the directory and the writing of its manifest.
+var testHookBeforeManifest func()
+
+// staleTemp is the age from which a temporary file is taken as left behind
+// by an interrupted write (a write takes well under a second).
+const staleTemp = 10 * time.Minute
+
 // removeTemps removes what an interrupted write of path left behind
-// (atomicfile's temporary files ".<name>.tmp*"): only this shard writes
-// path, so nothing else can be writing them.
+// (atomicfile's temporary files ".<name>.tmp*" older than staleTemp): only
+// this shard writes path, but a second process started by mistake on the
+// same shard may be writing one now, so recent ones are left alone.
 func removeTemps(path string) {
 	old, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp*"))
 	for _, f := range old {
-		os.Remove(f)
+		if st, err := os.Lstat(f); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > staleTemp {
+			os.Remove(f)
+		}
 	}
 }
 
@@ -280,18 +312,20 @@ func runCell(ctx context.Context, su *Setup, g Grid, c Cell, onEpoch func(int)) 
 	trainIdx, _ := data.TrainValSplit(c.Seed)
 	inputs, targets := su.Dataset.Inputs.Take(trainIdx), su.Dataset.Outputs.Take(trainIdx)
 	set := su.Settings
-	if st, err := sweep.InputSweep(su.Backend, p, inputs, targets, []float64{set.InputStrength}, set.Repeats, set.PerturbSeed,
-		sweep.WithMaxError(su.maxError)); err != nil {
-		fail("input perturbation", err)
-	} else {
-		r.InputError = num(st[0].Mean)
+	// The sweeps' errors are the backend's (NewSetup checked the data), so
+	// they stop the run like the rates' below: nothing is written, and a
+	// rerun measures the cell again.
+	st, err := sweep.InputSweep(su.Backend, p, inputs, targets, []float64{set.InputStrength}, set.Repeats, set.PerturbSeed,
+		sweep.WithMaxError(su.maxError))
+	if err != nil {
+		return nil, fmt.Errorf("input perturbation: %w", err)
 	}
-	if st, err := sweep.WeightSweep(su.Backend, p, inputs, targets, []float64{set.WeightPercentage}, set.Repeats, set.PerturbSeed,
+	r.InputError = num(st[0].Mean)
+	if st, err = sweep.WeightSweep(su.Backend, p, inputs, targets, []float64{set.WeightPercentage}, set.Repeats, set.PerturbSeed,
 		sweep.WithMaxError(su.maxError)); err != nil {
-		fail("weight perturbation", err)
-	} else {
-		r.WeightError = num(st[0].Mean)
+		return nil, fmt.Errorf("weight perturbation: %w", err)
 	}
+	r.WeightError = num(st[0].Mean)
 
 	// Brain-likeness: the rates of all conditions at the fixed delay, movement epoch.
 	rates, err := Rates(su.Backend, p, su.Dataset.Inputs)

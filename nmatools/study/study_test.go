@@ -176,3 +176,57 @@ func TestTableFiles(t *testing.T) {
 		t.Errorf("two grids: %v", err)
 	}
 }
+
+// TestTableRefusesMixedData: a cell made with other data or settings than
+// the manifests' (a shard that fell back to the synthetic data) is an error
+// naming it, not a row; so is a manifest of other data.
+func TestTableRefusesMixedData(t *testing.T) {
+	dir := t.TempDir()
+	g := Grid{RatePenalty: []float64{0}, WeightPenalty: []float64{0}, Seeds: []int64{1, 2, 3}, Epochs: 1}
+	rec := DataInfo{Label: "recorded", M1: "m1"}
+	os.MkdirAll(filepath.Join(dir, cellsDir), 0o755)
+	os.MkdirAll(filepath.Join(dir, shardsDir), 0o755)
+	writeJSON(filepath.Join(dir, shardsDir, manifestName(All)), manifest{Version: formatVersion, Grid: g, Data: rec})
+	cells := g.Cells()
+	for i, c := range cells {
+		r := Result{Row: Row{Cell: c}, Version: formatVersion, Epochs: 1, Data: rec}
+		switch i {
+		case 1:
+			r.Data = DataInfo{Label: "synthetic", M1: "m1"}
+		case 2:
+			r.Settings.Repeats = 3
+		}
+		writeJSON(cellPath(dir, c), r)
+	}
+	_, err := ReadTable(dir)
+	if err == nil || !strings.Contains(err.Error(), "other data or settings") || !strings.Contains(err.Error(), cells[1].Name()) ||
+		!strings.Contains(err.Error(), cells[2].Name()) || strings.Contains(err.Error(), cells[0].Name()) {
+		t.Fatalf("ReadTable of mixed cells: %v", err)
+	}
+	var miss *MissingError
+	if errors.As(err, &miss) {
+		t.Errorf("mixed cells reported as unfinished: %v", err)
+	}
+	for _, c := range cells[1:] {
+		writeJSON(cellPath(dir, c), Result{Row: Row{Cell: c}, Version: formatVersion, Epochs: 1, Data: rec})
+	}
+	if _, err := ReadTable(dir); err != nil {
+		t.Fatalf("consistent cells: %v", err)
+	}
+	writeJSON(filepath.Join(dir, shardsDir, manifestName(Shard{1, 2})), manifest{Version: formatVersion, Grid: g})
+	if _, err := ReadTable(dir); err == nil || !strings.Contains(err.Error(), "different data or settings") {
+		t.Errorf("manifests of different data: %v", err)
+	}
+}
+
+// TestMissingErrorNamesFewAndSaysWhatToDo: at most 10 cells are named,
+// then "and N more", and the error says to rerun `nmatools study run`.
+func TestMissingErrorNamesFewAndSaysWhatToDo(t *testing.T) {
+	g := Grid{RatePenalty: []float64{0, 1, 2, 3, 4}, WeightPenalty: []float64{0}, Seeds: []int64{1, 2, 3, 4, 5}, Epochs: 1}
+	cells := g.Cells()
+	msg := (&MissingError{Dir: "d", Missing: cells, Total: len(cells)}).Error()
+	if !strings.Contains(msg, cells[9].Name()+", and 15 more") || strings.Contains(msg, cells[10].Name()) ||
+		!strings.Contains(msg, "run `nmatools study run` again with the same --grid and --out d") {
+		t.Errorf("MissingError: %s", msg)
+	}
+}

@@ -152,16 +152,5 @@ func loadM1() (*data.M1, error) {
 	return data.LoadM1(path)
 }
 
-// loadChurchland loads the real Churchland et al. (2012) PSTHs when the file is at hand
-// (in ../shared/data/real or the data cache, data.FindReal).
-func loadChurchland() (m *data.M1, ok bool, err error) {
-	path, ok := data.FindReal(data.ChurchlandFile)
-	if !ok {
-		return nil, false, nil
-	}
-	m, err = data.LoadChurchland(path)
-	return m, err == nil, err
-}
-
 // modelConfig is the configuration a Module carries for libraryStep.
 type modelConfig = model.Config

@@ -266,7 +266,7 @@ type rateFunc struct {
 }
 
 var rateFuncs = []rateFunc{
-	{"self.Nonlinearity", func(x float64) float64 { return math.Tanh(math.Max(x, 0)) }},
+	{"self.Nonlinearity", model.Rate}, // rectified tanh
 	{"tanh", math.Tanh},
 	{"|tanh|", func(x float64) float64 { return math.Abs(math.Tanh(x)) }},
 	{"identity", func(x float64) float64 { return x }},

@@ -157,25 +157,36 @@ var fetchReal = func(name string) (string, error) {
 	return "", fmt.Errorf("no real-data file %q", name)
 }
 
+// realFile returns the path of the real-data file name (data.RealFiles), what
+// naming it in messages: from ../shared/data/real or the data cache when it is
+// there with its MD5 (data.FindReal); else, when NMATOOLS_DOWNLOAD=1 is set,
+// downloaded into the data cache (fetchReal). Without it, path is "" and why
+// says what to do.
+func realFile(name, what string) (path, why string) {
+	if path, ok := data.FindReal(name); ok {
+		return path, ""
+	}
+	if os.Getenv("NMATOOLS_DOWNLOAD") != "1" {
+		return "", fmt.Sprintf("%s is not at hand: set NMATOOLS_DOWNLOAD=1 (or run bin/nmatools data fetch) to download it", what)
+	}
+	path, err := fetchReal(name)
+	if err != nil {
+		return "", fmt.Sprintf("%s could not be downloaded (%v)", what, err)
+	}
+	return path, ""
+}
+
 // RealM1 returns the real Churchland et al. (2012) PSTHs
 // (churchland2012_TME_exampleData.mat): from ../shared/data/real or the data cache
 // when the file is there with its MD5; else, when NMATOOLS_DOWNLOAD=1 is set,
 // downloaded into the data cache from its URL and checked against its MD5
 // (data.RealFiles). Without the file, m is nil and why says what to do.
 func RealM1() (m *M1Data, why string) {
-	m, ok, err := loadChurchland()
-	Check(err)
-	if ok {
-		return m, ""
+	path, why := realFile(data.ChurchlandFile, "the real Churchland et al. (2012) data file")
+	if path == "" {
+		return nil, why
 	}
-	if os.Getenv("NMATOOLS_DOWNLOAD") != "1" {
-		return nil, "the real Churchland et al. (2012) data are not at hand: set NMATOOLS_DOWNLOAD=1 (or run bin/nmatools data fetch) to download them"
-	}
-	path, err := fetchReal(data.ChurchlandFile)
-	if err != nil {
-		return nil, fmt.Sprintf("the real Churchland et al. (2012) data could not be downloaded (%v)", err)
-	}
-	m, err = data.LoadChurchland(path)
+	m, err := data.LoadChurchland(path)
 	Check(err)
 	return m, ""
 }

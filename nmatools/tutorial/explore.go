@@ -214,7 +214,9 @@ func newExplorer(cfg exploreSettings) (*explorer, error) {
 	}
 	r, u := cfg.Regularized, cfg.Unregularized
 	arrays := []*nd.Array{r.J, r.B, r.Bx, r.W, r.C, u.J, u.B, u.Bx, u.W, u.C, cfg.Inputs, cfg.Targets}
-	key := fmt.Sprintf("%s-me%g-r%d-s%d-ex%d", fingerprint(arrays...), cfg.MaxError, cfg.Repeats, cfg.Seed, cfg.Example)
+	// τ/Δt changes the networks' dynamics, so it is part of the key (as of the sweeps').
+	key := fmt.Sprintf("%s-me%g-r%d-s%d-ex%d", fingerprint(append(arrays, floats(r.Config.TauOverDt, u.Config.TauOverDt))...),
+		cfg.MaxError, cfg.Repeats, cfg.Seed, cfg.Example)
 	return &explorer{cfg: cfg, key: key, cache: map[string]setting{}}, nil
 }
 

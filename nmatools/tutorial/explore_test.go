@@ -369,3 +369,35 @@ func TestExploreDefaultsAreSection4s(t *testing.T) {
 		t.Error("one network was accepted")
 	}
 }
+
+// The cache key covers τ/Δt (it changes the networks' dynamics, as the sweeps' key
+// already knew): the same weights with another time constant are another setting.
+func TestExplorerKeyHasTau(t *testing.T) {
+	cfg := exploreConfig(t)
+	e, err := newExplorer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	for _, slow := range []bool{true, false} {
+		c := cfg
+		p := *cfg.Unregularized
+		if slow {
+			p = *cfg.Regularized
+		}
+		p.Config.TauOverDt *= 2
+		if slow {
+			c.Regularized = &p
+		} else {
+			c.Unregularized = &p
+		}
+		e2, err := newExplorer(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e2.key == e.key {
+			t.Errorf("a network with twice τ/Δt (regularized: %v) has the same cache key", slow)
+		}
+		e2.close()
+	}
+}

@@ -21,12 +21,19 @@ import (
 // penalties, seeds and the epoch limit.
 type StudyGrid = study.Grid
 
-// studyDir is where RunStudy keeps the cells of grid g under the name
-// name: build/study/<name>-<12 hex digits of the grid's hash> in the
-// repository, one directory per grid. A rerun of the cell skips the cells
-// already there; delete the directory to train them again.
-func studyDir(name string, g StudyGrid) string {
-	b, err := json.Marshal(g)
+// studyDir is where RunStudy keeps the cells of grid g run with setup su
+// under the name name: build/study/<name>-<12 hex digits of a hash> in the
+// repository, the hash of the grid, the data (su.Data: its label and
+// fingerprints) and the measurement settings, so that a change of any of
+// them starts a directory of its own instead of failing on the old one. A
+// rerun of the cell skips the cells already there; delete the directory to
+// train them again.
+func studyDir(name string, g StudyGrid, su *study.Setup) string {
+	b, err := json.Marshal(struct {
+		Grid     StudyGrid      `json:"grid"`
+		Data     study.DataInfo `json:"data"`
+		Settings study.Settings `json:"settings"`
+	}{g, su.Data, su.Settings})
 	Check(err)
 	h := sha256.Sum256(b)
 	return filepath.Join(repo.Dir(), "build", "study", name+"-"+hex.EncodeToString(h[:6]))
@@ -34,20 +41,33 @@ func studyDir(name string, g StudyGrid) string {
 
 // RunStudy runs grid g (study.Run: every cell trained with the regularized
 // recipe and measured) on the notebook's backend, data and M1 PSTHs into
-// build/study/<name>-<hash of the grid>, with a progress bar, and returns its table.
+// build/study/<name>-<hash of the grid, data and settings>, with a progress
+// bar, and returns its table. When that directory holds a study it cannot
+// add to (e.g. one written by another nmatools version), the cell stops
+// naming the directory to delete.
 func RunStudy(name string, g StudyGrid) *study.Table {
 	Check(g.Validate())
 	b, err := getBackend()
 	Check(err)
 	su, err := study.NewSetup(b, Data(), M1())
 	Check(err)
-	dir := studyDir(name, g)
+	dir := studyDir(name, g, su)
 	_, err = study.Run(context.Background(), su, g, dir, study.All,
 		study.Options{OnProgress: progress("study " + name), From: "notebook"})
-	Check(err)
+	Check(notebookStudyError(err))
 	t, err := study.ReadTable(dir)
-	Check(err)
+	Check(notebookStudyError(err))
 	return t
+}
+
+// notebookStudyError rewrites the advice of a study's mismatch error for
+// the notebook, which has no --out to choose: delete the directory.
+func notebookStudyError(err error) error {
+	var mm *study.MismatchError
+	if errors.As(err, &mm) {
+		return fmt.Errorf("study: %s: delete %s and run this cell again", mm.Why, mm.Dir)
+	}
+	return err
 }
 
 // shippedStudyDir is the study shipped with the repository (docs/study/run):

@@ -5,7 +5,6 @@ package tutorial
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/neuromatch/nmatools/nmatools/compare"
 	"github.com/neuromatch/nmatools/nmatools/data"
@@ -67,15 +66,9 @@ func EMGActivity(ds *Dataset) *Activity {
 // 1 ms is assumed (data.EMGSamplePeriod), so bins of 10 samples are taken
 // as 10 ms. Without the file, a is nil and why says what to do.
 func RealEMG(binSamples int) (a *Activity, why string) {
-	path, ok := data.FindReal(data.EMGFile)
-	if !ok {
-		if os.Getenv("NMATOOLS_DOWNLOAD") != "1" {
-			return nil, "the real Hatsopoulos lab EMG is not at hand: set NMATOOLS_DOWNLOAD=1 (or run bin/nmatools data fetch) to download it"
-		}
-		var err error
-		if path, err = fetchReal(data.EMGFile); err != nil {
-			return nil, fmt.Sprintf("the real Hatsopoulos lab EMG could not be downloaded (%v)", err)
-		}
+	path, why := realFile(data.EMGFile, "the real Hatsopoulos lab EMG file")
+	if path == "" {
+		return nil, why
 	}
 	e, err := data.LoadEMG(path)
 	Check(err)

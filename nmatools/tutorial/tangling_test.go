@@ -103,13 +103,23 @@ func TestShippedStudy(t *testing.T) {
 }
 
 // TestRunStudy: a one-cell grid trains, reads back as a table, and a rerun
-// finds it finished (no training: fast); another grid gets its own directory.
+// finds it finished (no training: fast); another grid, other data or other
+// settings get a directory of their own.
 func TestRunStudy(t *testing.T) {
 	g := tutorial.StudyGrid{RatePenalty: []float64{0.003}, WeightPenalty: []float64{1e-5}, Seeds: []int64{5}, Epochs: 1}
 	g2 := g
 	g2.Seeds = []int64{6}
-	if tutorial.StudyDir("test", g) == tutorial.StudyDir("test", g2) {
+	su := &study.Setup{Data: study.DataInfo{Label: "synthetic"}, Settings: study.Settings{Repeats: 30}}
+	if tutorial.StudyDir("test", g, su) == tutorial.StudyDir("test", g2, su) {
 		t.Fatal("two grids share a directory")
+	}
+	// The data and the settings are in the name too: after a change of
+	// either, RunStudy starts a new directory instead of failing on the old.
+	rec, set := *su, *su
+	rec.Data.Label = "recorded"
+	set.Settings.Repeats = 10
+	if d := tutorial.StudyDir("test", g, su); d == tutorial.StudyDir("test", g, &rec) || d == tutorial.StudyDir("test", g, &set) {
+		t.Fatal("a grid run on other data or settings shares a directory")
 	}
 	tab := tutorial.RunStudy("test", g)
 	if len(tab.Rows) != 1 || tab.Rows[0].ValMSE == nil || tab.Rows[0].TanglingQ90 == nil {
